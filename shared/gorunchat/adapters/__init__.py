@@ -1,0 +1,1 @@
+"""Implementations of the ports: storage, Redis, Google Cloud, local stand-ins, providers."""

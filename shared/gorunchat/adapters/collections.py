@@ -1,0 +1,48 @@
+"""Per-collection storage facts shared by the adapters: key field, queried and array fields.
+
+A field listed in ``indexed`` gets a real column (SQLite) or an index (MongoDB); every other
+top-level field can still be filtered on, more slowly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gorunchat.contracts.documents import Conversation, Document, Message, Session, User
+
+
+@dataclass(frozen=True)
+class CollectionSpec:
+    model: type[Document]
+    indexed: tuple[str, ...]
+    compound: tuple[tuple[str, ...], ...] = ()
+    arrays: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def name(self) -> str:
+        return self.model.collection
+
+    @property
+    def key(self) -> str:
+        # ``id`` is stored as ``_id`` (its alias), as in MongoDB.
+        return "_id" if self.model.key == "id" else self.model.key
+
+
+COLLECTIONS: dict[str, CollectionSpec] = {
+    spec.name: spec
+    for spec in (
+        CollectionSpec(User, ("email", "username", "role", "provider", "createdAt")),
+        CollectionSpec(Session, ("user", "familyId", "refreshTokenHash", "expiration")),
+        CollectionSpec(
+            Conversation,
+            ("user", "updatedAt", "createdAt", "title", "isArchived", "isPinned"),
+            compound=(("user", "updatedAt"), ("user", "createdAt"), ("user", "title")),
+            arrays=frozenset({"tags", "files"}),
+        ),
+        CollectionSpec(
+            Message,
+            ("conversationId", "user", "createdAt", "parentMessageId"),
+            compound=(("conversationId", "createdAt"),),
+        ),
+    )
+}

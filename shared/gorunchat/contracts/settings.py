@@ -1,0 +1,161 @@
+"""Settings: built once from the environment and the YAML file, then passed down.
+
+``Settings.load()`` is the only place that reads ``os.environ`` or the configuration file.
+Services receive the ``Settings`` object (or the parts they need); nothing deeper reads the
+environment. Environment names follow LibreChat's ``.env`` where one exists (``MONGO_URI``,
+``JWT_SECRET``, ``ALLOW_REGISTRATION``, ``OPENAI_API_KEY``...).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gorunchat.contracts.appconfig import AppConfig
+
+
+class ConfigError(Exception):
+    """The environment or the YAML file is invalid; raised at start, never per request."""
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+class Settings(BaseModel):
+    """Everything a deployable needs to know about its environment."""
+
+    model_config = ConfigDict(frozen=True)
+
+    environment: Literal["development", "production", "test"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(default=3080, ge=0, le=65535)
+    data_dir: Path = Path("var")
+    config_path: Path | None = None
+    app: AppConfig = Field(default_factory=AppConfig)
+
+    tenant_id: str = "default"
+    store: Literal["sqlite", "mongo"] = "sqlite"
+    sqlite_path: Path | None = None
+    mongodb_uri: str | None = None
+    mongodb_database: str = "LibreChat"
+    redis_url: str | None = None
+
+    jwt_secret: str | None = None
+    access_token_ttl_s: int = 15 * 60
+    refresh_token_ttl_s: int = 7 * 24 * 3600
+    tasks_secret: str | None = None
+
+    allow_registration: bool = True
+    allow_email_login: bool = True
+    allow_social_login: bool = False
+    app_title: str = "GoRunChat"
+    domain_client: str = "http://localhost:3080"
+    domain_server: str = "http://localhost:3080"
+    cors_origins: tuple[str, ...] = ()
+    max_body_bytes: int = 1024 * 1024
+    trust_proxy: bool = True
+
+    openai_api_key: str | None = None
+    anthropic_api_key: str | None = None
+    google_api_key: str | None = None
+
+    @property
+    def sqlite_file(self) -> Path:
+        return self.sqlite_path or (self.data_dir / "gorunchat.sqlite3")
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Settings:
+        """Build settings from ``env`` (default ``os.environ``) and the YAML file.
+
+        The YAML file is ``$GORUNCHAT_CONFIG`` or ``gorunchat.yaml`` in ``cwd``; a missing
+        default file is fine, a missing named file or an invalid one is a ``ConfigError``.
+        """
+        env = os.environ if env is None else env
+        cwd = cwd or Path.cwd()
+        named = env.get("GORUNCHAT_CONFIG")
+        config_path = Path(named) if named else cwd / "gorunchat.yaml"
+        if not config_path.is_absolute():
+            config_path = cwd / config_path
+        app = AppConfig()
+        if config_path.exists():
+            app = load_app_config(config_path)
+        elif named:
+            raise ConfigError(f"GORUNCHAT_CONFIG names {config_path}, which does not exist")
+        else:
+            config_path = None  # type: ignore[assignment]
+
+        data_dir = Path(env.get("GORUNCHAT_DATA_DIR") or "var")
+        if not data_dir.is_absolute():
+            data_dir = cwd / data_dir
+        mongodb_uri = env.get("GORUNCHAT_MONGODB_URI") or env.get("MONGO_URI") or None
+        store = env.get("GORUNCHAT_STORE") or ("mongo" if mongodb_uri else "sqlite")
+        port = _int(env, "GORUNCHAT_PORT", _int(env, "PORT", 3080))
+        origins = tuple(o.strip() for o in env.get("GORUNCHAT_CORS_ORIGINS", "").split(",")
+                        if o.strip())
+        domain = env.get("DOMAIN_CLIENT") or f"http://localhost:{port}"
+        try:
+            return cls(
+                environment=env.get("GORUNCHAT_ENV", "development"),  # type: ignore[arg-type]
+                host=env.get("GORUNCHAT_HOST", "127.0.0.1"),
+                port=port,
+                data_dir=data_dir,
+                config_path=config_path,
+                app=app,
+                tenant_id=env.get("GORUNCHAT_TENANT_ID", "default"),
+                store=store,  # type: ignore[arg-type]
+                sqlite_path=Path(env["GORUNCHAT_SQLITE_PATH"])
+                if env.get("GORUNCHAT_SQLITE_PATH") else None,
+                mongodb_uri=mongodb_uri,
+                mongodb_database=env.get("GORUNCHAT_MONGODB_DATABASE", "LibreChat"),
+                redis_url=env.get("REDIS_URL") or env.get("REDIS_URI") or None,
+                jwt_secret=env.get("JWT_SECRET") or None,
+                access_token_ttl_s=_int(env, "SESSION_EXPIRY_S", 15 * 60),
+                refresh_token_ttl_s=_int(env, "REFRESH_TOKEN_EXPIRY_S", 7 * 24 * 3600),
+                tasks_secret=env.get("GORUNCHAT_TASKS_SECRET") or None,
+                allow_registration=_flag(env.get("ALLOW_REGISTRATION"), True),
+                allow_email_login=_flag(env.get("ALLOW_EMAIL_LOGIN"), True),
+                allow_social_login=_flag(env.get("ALLOW_SOCIAL_LOGIN"), False),
+                app_title=env.get("APP_TITLE") or app.appTitle or "GoRunChat",
+                domain_client=domain,
+                domain_server=env.get("DOMAIN_SERVER") or domain,
+                cors_origins=origins,
+                max_body_bytes=_int(env, "GORUNCHAT_MAX_BODY_BYTES", 1024 * 1024),
+                openai_api_key=env.get("OPENAI_API_KEY") or None,
+                anthropic_api_key=env.get("ANTHROPIC_API_KEY") or None,
+                google_api_key=env.get("GOOGLE_API_KEY") or env.get("GOOGLE_KEY") or None,
+            )
+        except ValidationError as exc:
+            raise ConfigError(f"invalid settings: {exc}") from exc
+
+
+def load_app_config(path: Path) -> AppConfig:
+    """Parse and validate a ``gorunchat.yaml`` (or ``librechat.yaml``) file."""
+    import yaml  # imported here: only the process start reads the file
+
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path} must hold a mapping at the top level")
+    try:
+        return AppConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{path} is not a valid configuration: {exc}") from exc

@@ -1,0 +1,119 @@
+"""The storage port: a unit of work over tenant-scoped repositories.
+
+A service opens a unit of work for one tenant, reads and changes documents through its
+repositories, records audit and discovery events, and commits once. Commit writes the
+changes and the records atomically: if the records cannot be written, nothing is written and
+``AuditUnavailable`` is raised. Leaving the ``with`` block without committing rolls back.
+
+Every repository is bound to the unit of work's tenant: every read and write is scoped by
+``tenantId``, and a document of another tenant is never visible.
+
+Filters are a small subset of MongoDB's query language, understood by every adapter:
+equality (an array field matches when it contains the value), ``$in``, ``$nin``, ``$ne``,
+``$lt``/``$lte``/``$gt``/``$gte`` and ``$exists``, on top-level fields only. A writer's own
+uncommitted changes may or may not be visible to its later reads; services must not depend on
+reading them back before commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any, Generic, Protocol, TypeVar
+
+from gorunchat.contracts.audit import AuditEvent, AuditRecord, DiscoveryEvent, DiscoveryRecord
+from gorunchat.contracts.documents import Conversation, Document, Message, Session, User
+from gorunchat.contracts.pagination import Page
+
+D = TypeVar("D", bound=Document)
+Filter = Mapping[str, Any]
+Sort = Sequence[tuple[str, int]]  # (field, 1 ascending | -1 descending)
+
+
+class Repository(Protocol, Generic[D]):
+    """Tenant-scoped access to one collection of documents of type ``D``."""
+
+    def get(self, key: str) -> D | None:
+        """The document whose key field equals ``key``, or ``None``."""
+
+    def find_one(self, where: Filter) -> D | None: ...
+
+    def find(
+        self, where: Filter, *, sort: Sort = (), limit: int | None = None, skip: int = 0
+    ) -> list[D]: ...
+
+    def count(self, where: Filter) -> int: ...
+
+    def page(
+        self, where: Filter, *, sort_field: str, descending: bool, limit: int,
+        cursor: str | None,
+    ) -> Page[D]:
+        """A cursor page ordered by ``sort_field`` then key; ``cursor`` from the previous page."""
+
+    def insert(self, doc: D) -> D:
+        """Insert a new document; ``Conflict`` if its key exists in this tenant."""
+
+    def save(self, doc: D) -> D:
+        """Insert or fully replace the document with the same key."""
+
+    def update(self, key: str, changes: Mapping[str, Any]) -> D | None:
+        """Set top-level fields (and ``updatedAt``); the updated document, or ``None``."""
+
+    def update_many(self, where: Filter, changes: Mapping[str, Any]) -> int: ...
+
+    def delete(self, key: str) -> bool: ...
+
+    def delete_many(self, where: Filter) -> int: ...
+
+
+class UnitOfWork(Protocol):
+    tenant_id: str
+    users: Repository[User]
+    sessions: Repository[Session]
+    conversations: Repository[Conversation]
+    messages: Repository[Message]
+
+    def record(self, event: AuditEvent) -> None:
+        """Queue an audit record; written with the changes at commit."""
+
+    def journal(self, event: DiscoveryEvent) -> None:
+        """Queue a discovery record; written with the changes at commit."""
+
+    def commit(self) -> list[AuditRecord]:
+        """Write changes and records atomically; ``AuditUnavailable`` writes nothing."""
+
+    def rollback(self) -> None: ...
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+class AuditLog(Protocol):
+    """Read side of the audit log and discovery journal of one tenant."""
+
+    def records(
+        self, *, after_seq: int = 0, limit: int = 1000, where: Filter | None = None,
+        descending: bool = False,
+    ) -> list[AuditRecord]: ...
+
+    def get(self, record_id: str) -> AuditRecord | None: ...
+
+    def discovery(self, *, limit: int = 1000, where: Filter | None = None
+                  ) -> list[DiscoveryRecord]: ...
+
+
+class Store(Protocol):
+    """A document store: the composition root builds one per process."""
+
+    def unit_of_work(self, tenant_id: str, *, readonly: bool = False) -> UnitOfWork: ...
+
+    def audit_log(self, tenant_id: str) -> AuditLog: ...
+
+    def ping(self) -> None:
+        """Raise ``ServiceUnavailable`` when the store cannot answer."""
+
+    def close(self) -> None: ...
