@@ -1,0 +1,1 @@
+"""Local stand-ins with cloud semantics: Redis server process, task dispatcher, blobs."""

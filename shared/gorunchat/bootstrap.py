@@ -1,0 +1,105 @@
+"""The composition root: settings → adapters → services. No I/O at import time.
+
+Every deployable (each Cloud Function, the streaming service, the local gateway, the CLI)
+builds one ``Container`` lazily, on its first request, and keeps it for the process.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gorunchat.contracts.settings import ConfigError, Settings
+
+if TYPE_CHECKING:
+    import redis
+
+    from gorunchat.ports.store import Store
+
+
+class Container:
+    """Holds the process-wide adapters and services, each built on first use."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+
+    @cached_property
+    def jwt_secret(self) -> str:
+        return resolve_secret(self.settings, self.settings.jwt_secret, "jwt-secret")
+
+    @cached_property
+    def tasks_secret(self) -> str:
+        return resolve_secret(self.settings, self.settings.tasks_secret, "tasks-secret")
+
+    @cached_property
+    def store(self) -> Store:
+        with self._lock:
+            return build_store(self.settings)
+
+    @cached_property
+    def redis(self) -> redis.Redis:
+        import redis as redis_lib
+
+        if not self.settings.redis_url:
+            raise ConfigError("REDIS_URL is not set")
+        return redis_lib.Redis.from_url(self.settings.redis_url, socket_timeout=5,
+                                        socket_connect_timeout=2)
+
+    def close(self) -> None:
+        if "store" in self.__dict__:
+            self.store.close()
+
+
+def build_store(settings: Settings) -> Store:
+    if settings.store == "mongo":
+        from gorunchat.adapters.mongo.store import MongoStore
+
+        if not settings.mongodb_uri:
+            raise ConfigError("GORUNCHAT_STORE=mongo needs MONGO_URI")
+        return MongoStore.from_uri(settings.mongodb_uri, settings.mongodb_database)
+    from gorunchat.adapters.sqlite.store import SqliteStore
+
+    return SqliteStore(settings.sqlite_file)
+
+
+def resolve_secret(settings: Settings, configured: str | None, name: str) -> str:
+    """A configured secret, or (outside production) one kept in the data folder."""
+    if configured:
+        return configured
+    if settings.environment == "production":
+        raise ConfigError(f"{name} must be configured in production")
+    path = Path(settings.data_dir) / "secrets" / name
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(value, encoding="utf-8")
+    tmp.chmod(0o600)
+    tmp.replace(path)
+    return value
+
+
+_container: Container | None = None
+_container_lock = threading.Lock()
+
+
+def container() -> Container:
+    """The process's container, built from the environment on first use."""
+    global _container
+    if _container is None:
+        with _container_lock:
+            if _container is None:
+                _container = Container(Settings.load())
+    return _container
+
+
+def set_container(value: Container | None) -> None:
+    """Install a container (the local gateway and tests build theirs from explicit settings)."""
+    global _container
+    with _container_lock:
+        _container = value

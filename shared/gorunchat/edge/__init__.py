@@ -1,0 +1,1 @@
+"""Web glue shared by the Flask functions and the Starlette streaming service."""
