@@ -70,7 +70,7 @@ class Settings(BaseModel):
     domain_server: str = "http://localhost:3080"
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = 1024 * 1024
-    trust_proxy: bool = True
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=5)
 
     openai_api_key: str | None = None
     anthropic_api_key: str | None = None
@@ -137,6 +137,7 @@ class Settings(BaseModel):
                 domain_server=env.get("DOMAIN_SERVER") or domain,
                 cors_origins=origins,
                 max_body_bytes=_int(env, "GORUNCHAT_MAX_BODY_BYTES", 1024 * 1024),
+                trusted_proxy_hops=_int(env, "GORUNCHAT_TRUSTED_PROXY_HOPS", 0),
                 openai_api_key=env.get("OPENAI_API_KEY") or None,
                 anthropic_api_key=env.get("ANTHROPIC_API_KEY") or None,
                 google_api_key=env.get("GOOGLE_API_KEY") or env.get("GOOGLE_KEY") or None,

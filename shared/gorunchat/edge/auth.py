@@ -1,0 +1,75 @@
+"""Authenticate a request for its route's auth level.
+
+The access token proves who the caller is; the caller's current role, ban and existence are
+read from the store on every authenticated request, so a role change or a ban takes effect on
+the next request and a stale token keeps no old rights.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import TYPE_CHECKING
+
+from gorunchat.contracts.errors import Forbidden, Unauthorized
+from gorunchat.contracts.identity import Principal, Role
+from gorunchat.contracts.routes import Auth
+from gorunchat.domain.tokens import verify_access_token
+
+if TYPE_CHECKING:
+    from gorunchat.bootstrap import Container
+
+TASK_SECRET_HEADER = "X-GoRunChat-Task-Secret"
+_NEEDED = {Auth.ADMIN: Role.ADMIN, Auth.SUPER_ADMIN: Role.SUPER_ADMIN}
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def current_principal(container: Container, token: str) -> Principal:
+    """Verify ``token`` and refresh the principal from the store (role, ban, existence)."""
+    claimed = verify_access_token(container.jwt_secret, token)
+    with container.store.unit_of_work(claimed.tenantId, readonly=True) as uow:
+        user = uow.users.get(claimed.userId)
+        if user is not None and claimed.sessionId:
+            session = uow.sessions.get(claimed.sessionId)
+            if session is None or session.revokedAt is not None:
+                raise Unauthorized("This session has ended; sign in again.",
+                                   code="SESSION_REVOKED")
+    if user is None:
+        raise Unauthorized("This account no longer exists.", code="USER_NOT_FOUND")
+    if user.banned:
+        raise Forbidden("This account is banned.", code="USER_BANNED")
+    return claimed.model_copy(update={"role": user.role, "email": user.email})
+
+
+def authenticate(container: Container, level: Auth, authorization: str | None,
+                 task_secret: str | None) -> Principal | None:
+    """The principal for a route of ``level``; raises 401/403 as the level demands."""
+    if level is Auth.TASK:
+        expected = container.tasks_secret
+        if not task_secret or not hmac.compare_digest(task_secret, expected):
+            raise Unauthorized("Task calls must carry the task credential.",
+                               code="TASK_UNAUTHORIZED")
+        return None
+    token = bearer_token(authorization)
+    if level is Auth.PUBLIC:
+        if token is None:
+            return None
+        try:
+            return current_principal(container, token)
+        except (Unauthorized, Forbidden):
+            return None  # a public route answers anonymously to a bad token
+    if token is None:
+        raise Unauthorized()
+    principal = current_principal(container, token)
+    needed = _NEEDED.get(level)
+    if needed is not None and not principal.has_role(needed):
+        raise Forbidden("This needs the {} role.".format(needed.value.replace("_", " ").lower()),
+                        code="ROLE_REQUIRED")
+    return principal
