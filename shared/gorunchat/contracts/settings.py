@@ -112,14 +112,14 @@ class Settings(BaseModel):
         domain = env.get("DOMAIN_CLIENT") or f"http://localhost:{port}"
         try:
             return cls(
-                environment=env.get("GORUNCHAT_ENV", "development"),  # type: ignore[arg-type]
+                environment=env.get("GORUNCHAT_ENV", "development"),
                 host=env.get("GORUNCHAT_HOST", "127.0.0.1"),
                 port=port,
                 data_dir=data_dir,
                 config_path=config_path,
                 app=app,
                 tenant_id=env.get("GORUNCHAT_TENANT_ID", "default"),
-                store=store,  # type: ignore[arg-type]
+                store=store,
                 sqlite_path=Path(env["GORUNCHAT_SQLITE_PATH"])
                 if env.get("GORUNCHAT_SQLITE_PATH") else None,
                 mongodb_uri=mongodb_uri,

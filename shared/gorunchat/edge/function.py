@@ -114,7 +114,7 @@ class FunctionApp:
             raise MethodNotAllowed() from exc
         except WzNotFound as exc:
             raise NotFound("No route matches this path.", code="ROUTE_NOT_FOUND") from exc
-        return self._routes[route_id], params
+        return self._routes[route_id], dict(params)
 
     def _context(self, request: Request, rid: str, route: Route, params: dict[str, Any]
                  ) -> RequestContext:

@@ -38,8 +38,10 @@ def load_function_apps(functions_dir: Path) -> dict[str, ASGIApp]:
         source = functions_dir / group / "main.py"
         if not source.exists():
             raise FileNotFoundError(f"missing function entry point {source}")
-        flask_app = functions_framework.create_app(target="handle", source=str(source))
-        apps[group] = WSGIMiddleware(flask_app, workers=16)
+        flask_app = functions_framework.create_app(  # type: ignore[no-untyped-call]
+            target="handle", source=str(source))
+        bridge: ASGIApp = WSGIMiddleware(flask_app, workers=16)  # type: ignore[assignment]
+        apps[group] = bridge
     return apps
 
 

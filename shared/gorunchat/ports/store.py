@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 from gorunchat.contracts.audit import AuditEvent, AuditRecord, DiscoveryEvent, DiscoveryRecord
 from gorunchat.contracts.documents import Conversation, Document, Message, Session, User
@@ -68,10 +68,25 @@ class Repository(Protocol, Generic[D]):
 
 class UnitOfWork(Protocol):
     tenant_id: str
-    users: Repository[User]
-    sessions: Repository[Session]
-    conversations: Repository[Conversation]
-    messages: Repository[Message]
+
+    @property
+    def users(self) -> Repository[User]: ...
+
+    @property
+    def sessions(self) -> Repository[Session]: ...
+
+    @property
+    def conversations(self) -> Repository[Conversation]: ...
+
+    @property
+    def messages(self) -> Repository[Message]: ...
+
+    def repo(self, model: type[D]) -> Repository[D]:
+        """The repository of any registered collection (``adapters.collections.COLLECTIONS``).
+
+        Contexts added later (tags, files, presets...) reach their collections this way, so
+        a new collection needs a document class and a ``CollectionSpec``, nothing more.
+        """
 
     def record(self, event: AuditEvent) -> None:
         """Queue an audit record; written with the changes at commit."""
@@ -84,7 +99,7 @@ class UnitOfWork(Protocol):
 
     def rollback(self) -> None: ...
 
-    def __enter__(self) -> UnitOfWork: ...
+    def __enter__(self) -> Self: ...
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None,

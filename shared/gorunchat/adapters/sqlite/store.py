@@ -17,7 +17,7 @@ from gorunchat.contracts.documents import Conversation, Message, Session, User, 
 from gorunchat.contracts.errors import AuditUnavailable, ServiceUnavailable
 from gorunchat.domain.audit import chain, discovery_records
 from gorunchat.domain.hashchain import GENESIS
-from gorunchat.ports.store import Filter
+from gorunchat.ports.store import D, Filter
 
 
 class SqliteStore:
@@ -91,6 +91,9 @@ class SqliteUnitOfWork:
                  tb: TracebackType | None) -> None:
         if self._open:
             self.rollback()
+
+    def repo(self, model: type[D]) -> SqliteRepository[D]:
+        return SqliteRepository(self._conn, COLLECTIONS[model.collection], self.tenant_id)
 
     def record(self, event: AuditEvent) -> None:
         self._events.append(event)
