@@ -30,6 +30,8 @@ def _equals(spec: CollectionSpec, field: str, value: Any, params: list[Any]) -> 
     expr = field_sql(spec, field)
     if value is None:
         return f"{expr} IS NULL"
+    if isinstance(value, list | tuple | Mapping):
+        raise BadRequest("cannot compare a field with a list or object", code="INVALID_FILTER")
     if field in spec.arrays:
         params.extend([encode_value(value), encode_value(value)])
         return (
@@ -40,6 +42,12 @@ def _equals(spec: CollectionSpec, field: str, value: Any, params: list[Any]) -> 
     return f"{expr} = ?"
 
 
+def _values(values: Any) -> list[Any]:
+    if isinstance(values, str | bytes | Mapping) or not hasattr(values, "__iter__"):
+        raise BadRequest("$in and $nin take a list", code="INVALID_FILTER")
+    return list(values)
+
+
 def _condition(spec: CollectionSpec, field: str, cond: Any, params: list[Any]) -> str:
     if not isinstance(cond, Mapping):
         return _equals(spec, field, cond, params)
@@ -47,20 +55,26 @@ def _condition(spec: CollectionSpec, field: str, cond: Any, params: list[Any]) -
     expr = field_sql(spec, field)
     for op, value in cond.items():
         if op in _COMPARE:
+            if value is None or isinstance(value, list | tuple | Mapping):
+                raise BadRequest(f"{op} takes a number, string or datetime",
+                                 code="INVALID_FILTER")
             parts.append(f"{expr} {_COMPARE[op]} ?")
             params.append(encode_value(value))
         elif op == "$ne":
-            parts.append(f"NOT ({_equals(spec, field, value, params)})"
+            # COALESCE: as in MongoDB, a null or absent field is "not equal" to a value.
+            parts.append(f"NOT COALESCE({_equals(spec, field, value, params)}, 0)"
                          if value is not None else f"{expr} IS NOT NULL")
         elif op in ("$in", "$nin"):
-            values = list(value)
+            values = _values(value)
             if not values:
                 parts.append("0" if op == "$in" else "1")
                 continue
             ors = " OR ".join(_equals(spec, field, v, params) for v in values)
-            parts.append(f"({ors})" if op == "$in" else f"NOT ({ors})")
+            parts.append(f"({ors})" if op == "$in" else f"NOT COALESCE(({ors}), 0)")
         elif op == "$exists":
-            parts.append(f"{expr} IS NOT NULL" if value else f"{expr} IS NULL")
+            # As in MongoDB: a field stored as null exists; only an absent one does not.
+            present = "1" if field == spec.key else f"json_type(doc, '$.{field}') IS NOT NULL"
+            parts.append(present if value else f"NOT ({present})")
         else:
             raise BadRequest(f"unsupported filter operator {op!r}", code="INVALID_FILTER")
     return " AND ".join(parts) if parts else "1"

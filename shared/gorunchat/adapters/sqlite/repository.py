@@ -10,7 +10,7 @@ from gorunchat.adapters.collections import CollectionSpec
 from gorunchat.adapters.sqlite import codec
 from gorunchat.adapters.sqlite.query import field_sql, order_sql, where_sql
 from gorunchat.contracts.documents import Document, utcnow
-from gorunchat.contracts.errors import Conflict
+from gorunchat.contracts.errors import BadRequest, Conflict
 from gorunchat.contracts.pagination import Page, decode_cursor, encode_cursor
 from gorunchat.ports.store import Filter, Sort
 
@@ -73,9 +73,9 @@ class SqliteRepository(Generic[D]):
         sql, params = where_sql(self._spec, where)
         if cursor:
             value, key = decode_cursor(cursor)
-            op = "<" if descending else ">"
-            sql += f" AND ({col} {op} ? OR ({col} = ? AND id {op} ?))"
-            params += [value, value, key]
+            after, args = _after(col, value, key, descending=descending)
+            sql += f" AND {after}"
+            params += args
         direction = "DESC" if descending else "ASC"
         rows = self._conn.execute(
             f"SELECT doc, {col}, id FROM {self._table} WHERE tenant_id = ? AND {sql} "
@@ -103,7 +103,7 @@ class SqliteRepository(Generic[D]):
             )
         except sqlite3.IntegrityError as exc:
             raise Conflict(f"{self._table} {key} already exists") from exc
-        return doc.model_copy(update={"tenantId": self._tenant})
+        return self._load(raw)
 
     def save(self, doc: D) -> D:
         key, raw = self._dump(doc)
@@ -112,7 +112,7 @@ class SqliteRepository(Generic[D]):
             "ON CONFLICT(tenant_id, id) DO UPDATE SET doc = excluded.doc",
             (self._tenant, key, raw),
         )
-        return doc.model_copy(update={"tenantId": self._tenant})
+        return self._load(raw)
 
     def _set_sql(self, changes: Mapping[str, Any]) -> tuple[str, list[Any]]:
         merged = {"updatedAt": utcnow(), **changes}
@@ -154,3 +154,19 @@ class SqliteRepository(Generic[D]):
             f"DELETE FROM {self._table} WHERE tenant_id = ? AND {sql}", [self._tenant, *params]
         )
         return cur.rowcount
+
+
+def _after(col: str, value: Any, key: str, *, descending: bool) -> tuple[str, list[Any]]:
+    """SQL for rows strictly after ``(value, key)`` in ``(col, id)`` order.
+
+    SQLite sorts NULL first, so after a NULL come the non-NULL values (ascending), and after
+    a value come the NULLs (descending); ``col = NULL`` would match nothing.
+    """
+    if value is not None and not isinstance(value, str | int | float):
+        raise BadRequest("The cursor is not valid.", code="INVALID_CURSOR")
+    op = "<" if descending else ">"
+    if value is None:
+        tie = f"({col} IS NULL AND id {op} ?)"
+        return (tie, [key]) if descending else (f"({col} IS NOT NULL OR {tie})", [key])
+    nulls = f" OR {col} IS NULL" if descending else ""
+    return f"({col} {op} ?{nulls} OR ({col} = ? AND id {op} ?))", [value, value, key]

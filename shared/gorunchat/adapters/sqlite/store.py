@@ -102,9 +102,9 @@ class SqliteUnitOfWork:
         self._journal.append(event)
 
     def rollback(self) -> None:
-        if self._open:
+        if self._open and self._conn.in_transaction:
             self._conn.execute("ROLLBACK")
-            self._open = False
+        self._open = False
         self._events.clear()
         self._journal.clear()
 
@@ -114,7 +114,12 @@ class SqliteUnitOfWork:
         except sqlite3.Error as exc:
             self.rollback()
             raise AuditUnavailable() from exc
-        self._conn.execute("COMMIT")
+        try:
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self.rollback()
+            raise ServiceUnavailable("The database could not save the change.",
+                                     code="STORE_UNAVAILABLE") from exc
         self._open = False
         self._events.clear()
         self._journal.clear()
@@ -128,8 +133,10 @@ class SqliteUnitOfWork:
             "SELECT seq, hash FROM audit_heads WHERE tenant_id = ?", (self.tenant_id,)
         ).fetchone()
         seq, prev = (int(head[0]), str(head[1])) if head else (0, GENESIS)
-        records = chain(self._events, tenant_id=self.tenant_id, head_seq=seq, head_hash=prev,
-                        now=now)
+        # The hash covers the metadata as JSON, so store (and hash) exactly that JSON.
+        events = [e.model_copy(update={"metadata": codec.json_native(e.metadata)})
+                  for e in self._events]
+        records = chain(events, tenant_id=self.tenant_id, head_seq=seq, head_hash=prev, now=now)
         self._conn.executemany(
             "INSERT INTO auditlogs(tenant_id, seq, id, ts, action, actor_user, target_type, "
             "target_id, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -1,0 +1,1 @@
+"""The MongoDB store (Atlas, Firestore's MongoDB compatibility, or mongomock in tests)."""

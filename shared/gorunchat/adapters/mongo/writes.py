@@ -1,0 +1,83 @@
+"""Changes a unit of work buffers and applies at commit.
+
+Buffering lets commit write the audit records first (fail closed when there is no
+transaction) and lets a transaction that hit a transient conflict be replayed whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pymongo.client_session import ClientSession
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from gorunchat.contracts.errors import Conflict
+
+Kind = Literal["insert", "save", "update", "update_many", "delete", "delete_many"]
+
+
+@dataclass(frozen=True)
+class Write:
+    """One buffered change: ``kind`` on ``collection`` for documents matching ``where``."""
+
+    collection: str
+    kind: Kind
+    where: dict[str, Any]
+    body: dict[str, Any] = field(default_factory=dict)
+
+    def apply(self, db: Database[Any], session: ClientSession | None) -> None:
+        """Run the change; a key taken meanwhile (or by another tenant) is a ``Conflict``."""
+        coll = db[self.collection]
+        try:
+            if self.kind == "insert":
+                coll.insert_one(dict(self.body), session=session)
+            elif self.kind == "save":
+                self._save(db, session)
+            elif self.kind == "update":
+                coll.update_one(self.where, {"$set": self.body}, session=session)
+            elif self.kind == "update_many":
+                coll.update_many(self.where, {"$set": self.body}, session=session)
+            elif self.kind == "delete":
+                coll.delete_one(self.where, session=session)
+            else:
+                coll.delete_many(self.where, session=session)
+        except DuplicateKeyError as exc:
+            raise Conflict(f"{self.collection}: the key is already taken") from exc
+
+    def _save(self, db: Database[Any], session: ClientSession | None) -> None:
+        # Replace without ``_id`` so a stored ObjectId ``_id`` is kept; insert when absent.
+        coll = db[self.collection]
+        body = {k: v for k, v in self.body.items() if k != "_id"}
+        if coll.replace_one(self.where, body, session=session).matched_count:
+            return
+        try:
+            coll.insert_one(dict(self.body), session=session)
+        except DuplicateKeyError:
+            # Inserted meanwhile in this tenant: replace it. Inside a transaction the error
+            # has aborted it, so let the caller replay the whole transaction instead.
+            if session is not None or not coll.replace_one(self.where, body).matched_count:
+                raise
+
+
+@dataclass
+class WriteBuffer:
+    """The changes of one unit of work, in order, and the keys it is inserting."""
+
+    writes: list[Write] = field(default_factory=list)
+    inserting: set[tuple[str, str]] = field(default_factory=set)
+
+    def add(self, write: Write) -> None:
+        self.writes.append(write)
+
+    def apply(self, db: Database[Any], session: ClientSession | None) -> None:
+        for write in self.writes:
+            write.apply(db, session)
+
+    def clear(self) -> None:
+        self.writes.clear()
+        self.inserting.clear()
+
+    def __bool__(self) -> bool:
+        return bool(self.writes)
