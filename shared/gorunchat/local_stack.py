@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
 from gorunchat.bootstrap import Container, set_container
 from gorunchat.contracts.settings import Settings
@@ -52,6 +54,12 @@ async def _serve(settings: Settings, functions_dir: Path | None) -> None:
     container.close()
 
 
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    # uvicorn drains connections, restores this handler and re-raises the signal; exiting
+    # through SystemExit lets the ``finally`` below stop Redis and return status 0.
+    raise SystemExit(0)
+
+
 def run(functions_dir: Path | None = None) -> int:
     from gorunchat.adapters.local.redis_server import RedisServer
 
@@ -62,9 +70,10 @@ def run(functions_dir: Path | None = None) -> int:
         redis_server = RedisServer(settings.data_dir / "redis").start()
         settings = settings.model_copy(update={"redis_url": redis_server.url})
         os.environ["REDIS_URL"] = redis_server.url
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     try:
         asyncio.run(_serve(settings, functions_dir))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit):
         pass
     finally:
         if redis_server is not None:

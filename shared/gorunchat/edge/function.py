@@ -22,17 +22,17 @@ from gorunchat.contracts.errors import GoRunChatError, MethodNotAllowed, NotFoun
 from gorunchat.contracts.errors import NotImplementedYet as NotImplementedYetError
 from gorunchat.contracts.routes import Route, routes_for
 from gorunchat.edge import errors as error_table
-from gorunchat.edge.auth import TASK_SECRET_HEADER, authenticate
-from gorunchat.edge.binding import bind_json, bind_query
-from gorunchat.edge.context import RequestContext
-from gorunchat.edge.observability import configure_logging, observe, request_id
-from gorunchat.edge.registry import HANDLERS, Handler
 
 if TYPE_CHECKING:
     from flask import Request, Response
     from werkzeug.routing import MapAdapter
 
     from gorunchat.bootstrap import Container
+    from gorunchat.edge.context import RequestContext
+    from gorunchat.edge.registry import Handler
+
+# Handlers, JWT verification, metrics and logging load on the first request, not at import:
+# the Cloud Functions cold start pays only for what this module needs to exist.
 
 log = logging.getLogger("gorunchat.edge")
 
@@ -74,6 +74,8 @@ class FunctionApp:
     def _build_map(self) -> MapAdapter:
         from werkzeug.routing import Map, Rule
 
+        from gorunchat.edge.observability import configure_logging
+
         configure_logging()
         importlib.import_module(f"gorunchat.edge.handlers.{self.group}")
         rules = []
@@ -84,6 +86,8 @@ class FunctionApp:
         return Map(rules).bind("gorunchat")
 
     def __call__(self, request: Request) -> Response:
+        from gorunchat.edge.observability import observe, request_id
+
         started = time.perf_counter()
         rid = request_id(request.headers.get("X-Cloud-Trace-Context"),
                          request.headers.get("X-Request-Id"))
@@ -118,6 +122,9 @@ class FunctionApp:
 
     def _context(self, request: Request, rid: str, route: Route, params: dict[str, Any]
                  ) -> RequestContext:
+        from gorunchat.edge.auth import TASK_SECRET_HEADER, authenticate
+        from gorunchat.edge.context import RequestContext
+
         container = self.container
         principal = authenticate(container, route.auth, request.headers.get("Authorization"),
                                  request.headers.get(TASK_SECRET_HEADER))
@@ -129,6 +136,9 @@ class FunctionApp:
                               principal=principal)
 
     def _invoke(self, ctx: RequestContext) -> Response:
+        from gorunchat.edge.binding import bind_json, bind_query
+        from gorunchat.edge.registry import HANDLERS
+
         handler = HANDLERS.get(ctx.route.id)
         if handler is None:
             raise NotImplementedYetError(
