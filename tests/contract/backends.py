@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import uuid
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -26,8 +28,8 @@ class Backend(Protocol):
     name: str
     store: Store
 
-    def with_failing_writes(self, collection: str) -> Store:
-        """A store over the same data whose inserts into ``collection`` fail."""
+    def with_failing_writes(self, collection: str) -> AbstractContextManager[Store]:
+        """A store over the same data whose inserts into ``collection`` fail, while open."""
 
     def tamper(self, tenant_id: str, seq: int, key: str, value: Any) -> None:
         """Change ``metadata[key]`` of one stored audit record behind the store's back."""
@@ -52,10 +54,14 @@ class SqliteBackend:
         finally:
             conn.close()
 
-    def with_failing_writes(self, collection: str) -> Store:
+    @contextmanager
+    def with_failing_writes(self, collection: str) -> Iterator[Store]:
         self._execute(f"CREATE TRIGGER fail_{collection} BEFORE INSERT ON {collection} "
                       f"BEGIN SELECT RAISE(ABORT, '{collection} down'); END;")
-        return self.store
+        try:
+            yield self.store
+        finally:
+            self._execute(f"DROP TRIGGER fail_{collection}")
 
     def tamper(self, tenant_id: str, seq: int, key: str, value: Any) -> None:
         self._execute("UPDATE auditlogs SET doc = json_set(doc, ?, ?) "
@@ -122,9 +128,10 @@ class MongoBackend:
         self._drop = drop
         self.store = MongoStore(client, database)
 
-    def with_failing_writes(self, collection: str) -> Store:
-        return MongoStore(_Client(self.client, collection), self.database,
-                          create_indexes=False)
+    @contextmanager
+    def with_failing_writes(self, collection: str) -> Iterator[Store]:
+        yield MongoStore(_Client(self.client, collection), self.database,
+                         create_indexes=False)
 
     def tamper(self, tenant_id: str, seq: int, key: str, value: Any) -> None:
         result = self.db["auditlogs"].update_one({"tenantId": tenant_id, "seq": seq},

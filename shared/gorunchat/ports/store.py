@@ -10,9 +10,12 @@ Every repository is bound to the unit of work's tenant: every read and write is 
 
 Filters are a small subset of MongoDB's query language, understood by every adapter:
 equality (an array field matches when it contains the value), ``$in``, ``$nin``, ``$ne``,
-``$lt``/``$lte``/``$gt``/``$gte`` and ``$exists``, on top-level fields only. A writer's own
-uncommitted changes may or may not be visible to its later reads; services must not depend on
-reading them back before commit.
+``$lt``/``$lte``/``$gt``/``$gte`` and ``$exists``, on top-level fields only, with MongoDB's
+meaning for null: ``None`` equality matches null or absent, ``$ne``/``$nin`` match them too,
+comparisons never do, and ``$exists`` is false only for an absent field (a stored null
+exists). Datetimes are stored to the millisecond. A writer's own uncommitted changes may or
+may not be visible to its later reads; services must not depend on reading them back before
+commit.
 """
 
 from __future__ import annotations
@@ -51,7 +54,11 @@ class Repository(Protocol, Generic[D]):
         """A cursor page ordered by ``sort_field`` then key; ``cursor`` from the previous page."""
 
     def insert(self, doc: D) -> D:
-        """Insert a new document; ``Conflict`` if its key exists in this tenant."""
+        """Insert a new document; ``Conflict`` if its key exists in this tenant.
+
+        MongoDB's ``_id`` is unique per collection, so there an ``_id`` used by another
+        tenant is a ``Conflict`` too (``save`` likewise); keys are generated, so this is rare.
+        """
 
     def save(self, doc: D) -> D:
         """Insert or fully replace the document with the same key."""

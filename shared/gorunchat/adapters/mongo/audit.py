@@ -174,8 +174,9 @@ class MongoAuditLog:
         query: dict[str, Any] = {"tenantId": self._tenant}
         query.update({k: v for k, v in (where or {}).items() if k in _DISCOVERY_FIELDS})
         with translated():
+            # ``_id`` (an ObjectId made in insertion order) keeps a unit's journal order.
             raws = list(self._db[DISCOVERY].find(query)
-                        .sort([("ts", ASCENDING), ("id", ASCENDING)]).limit(limit))
+                        .sort([("ts", ASCENDING), ("_id", ASCENDING)]).limit(limit))
         out = []
         for raw in raws:
             data = from_stored(raw)

@@ -54,8 +54,8 @@ def _audit_indexes() -> dict[str, list[IndexModel]]:
                        name="tenant_id_unique"),
             IndexModel([("tenantId", ASCENDING), ("userId", ASCENDING), ("ts", ASCENDING)],
                        name="tenant_user_ts"),
-            IndexModel([("tenantId", ASCENDING), ("ts", ASCENDING), ("id", ASCENDING)],
-                       name="tenant_ts_id"),
+            IndexModel([("tenantId", ASCENDING), ("ts", ASCENDING), ("_id", ASCENDING)],
+                       name="tenant_ts"),
             IndexModel([("projectedAt", ASCENDING), ("ts", ASCENDING)], name="unprojected"),
         ],
     }

@@ -47,18 +47,25 @@ class Write:
             raise Conflict(f"{self.collection}: the key is already taken") from exc
 
     def _save(self, db: Database[Any], session: ClientSession | None) -> None:
-        # Replace without ``_id`` so a stored ObjectId ``_id`` is kept; insert when absent.
+        # Replace under the stored ``_id`` (a LibreChat ObjectId stays one); insert if absent.
+        # Without a transaction a concurrent insert or delete is met by one more round.
         coll = db[self.collection]
-        body = {k: v for k, v in self.body.items() if k != "_id"}
-        if coll.replace_one(self.where, body, session=session).matched_count:
-            return
-        try:
-            coll.insert_one(dict(self.body), session=session)
-        except DuplicateKeyError:
-            # Inserted meanwhile in this tenant: replace it. Inside a transaction the error
-            # has aborted it, so let the caller replay the whole transaction instead.
-            if session is not None or not coll.replace_one(self.where, body).matched_count:
-                raise
+        for _ in range(2):
+            found = coll.find_one(self.where, projection={"_id": 1}, session=session)
+            if found is not None:
+                body = {**self.body, "_id": found["_id"]}
+                where = {"_id": found["_id"], "tenantId": self.body["tenantId"]}
+                if coll.replace_one(where, body, session=session).matched_count:
+                    return
+                continue
+            try:
+                coll.insert_one(dict(self.body), session=session)
+                return
+            except DuplicateKeyError:
+                # Inside a transaction the error has aborted it: report the conflict.
+                if session is not None:
+                    raise
+        raise Conflict(f"{self.collection}: the document changed while it was being saved")
 
 
 @dataclass

@@ -210,7 +210,7 @@ class SqliteAuditLog:
                 sql += f" AND {columns[field]} = ?"
                 params.append(value)
         rows = self._conn.execute(
-            f"SELECT doc FROM discoveryrecords WHERE {sql} ORDER BY ts, id LIMIT ?",
+            f"SELECT doc FROM discoveryrecords WHERE {sql} ORDER BY ts, rowid LIMIT ?",
             [*params, limit],
         ).fetchall()
         return [DiscoveryRecord.model_validate(codec.loads(r[0])) for r in rows]
