@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gorunchat.contracts.documents import Conversation, Document, Message, Session, User
+from gorunchat.contracts.holds import LegalHold
 
 
 @dataclass(frozen=True)
@@ -44,5 +45,6 @@ COLLECTIONS: dict[str, CollectionSpec] = {
             ("conversationId", "user", "createdAt", "parentMessageId"),
             compound=(("conversationId", "createdAt"),),
         ),
+        CollectionSpec(LegalHold, ("status", "createdAt")),
     )
 }

@@ -94,6 +94,13 @@ class Conflict(GoRunChatError):
     default_message = "The request conflicts with the current state."
 
 
+class LegalHoldActive(Conflict):
+    """A legal hold covers the data this request would destroy; nothing was changed."""
+
+    default_code = "LEGAL_HOLD_ACTIVE"
+    default_message = "A legal hold preserves this data, so it cannot be deleted."
+
+
 class RateLimited(GoRunChatError):
     default_code = "RATE_LIMITED"
     default_message = "Too many requests; try again later."

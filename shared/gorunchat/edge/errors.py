@@ -13,6 +13,7 @@ STATUS: dict[type[e.GoRunChatError], int] = {
     e.NotFound: 404,
     e.MethodNotAllowed: 405,
     e.Conflict: 409,
+    e.LegalHoldActive: 409,
     e.PayloadTooLarge: 413,
     e.UnsupportedMediaType: 415,
     e.ValidationFailed: 422,
