@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gorunchat.contracts.audit import AuditEvent, DiscoveryEvent
+from gorunchat.contracts.documents import Conversation
 from gorunchat.ports.store import Store
 from tests.contract.backends import Backend
 from tests.contract.helpers import TENANT, conversation, message, seed
@@ -79,3 +80,38 @@ def test_an_empty_commit_writes_no_records(backend: Backend) -> None:
     with backend.store.unit_of_work(TENANT) as uow:
         assert uow.commit() == []
     assert _state(backend.store) == ([], [], 0, 0)
+
+
+def test_writes_to_one_key_compose_within_a_unit(backend: Backend) -> None:
+    seed(backend.store, TENANT, [conversation("c0", title="committed")])
+    with backend.store.unit_of_work(TENANT) as uow:
+        uow.conversations.insert(conversation("c1", title="draft"))
+        updated = uow.conversations.update("c1", {"title": "named"})
+        uow.conversations.insert(conversation("c2"))
+        removed = uow.conversations.delete("c2")
+        removed_again = uow.conversations.delete("c2")
+        uow.conversations.delete("c0")
+        uow.conversations.insert(conversation("c0", title="recreated"))
+        gone = uow.conversations.update("c9", {"title": "never"})
+        uow.messages.insert(message("m1"))
+        uow.messages.update_many({"conversationId": "c1"}, {"text": "edited"})
+        uow.commit()
+
+    assert updated is not None
+    assert updated.title == "named"
+    assert (removed, removed_again, gone) == (True, False, None)
+    with backend.store.unit_of_work(TENANT) as uow:
+        convos = sorted((c.conversationId, c.title) for c in uow.conversations.find({}))
+        texts = [m.text for m in uow.messages.find({})]
+    assert convos == [("c0", "recreated"), ("c1", "named")]
+    assert texts == ["edited"]
+
+
+def test_repo_reaches_a_collection_by_its_document_class(backend: Backend) -> None:
+    with backend.store.unit_of_work(TENANT) as uow:
+        uow.repo(Conversation).insert(conversation("c1", title="via repo()"))
+        uow.commit()
+    with backend.store.unit_of_work(TENANT) as uow:
+        found = uow.conversations.get("c1")
+    assert found is not None
+    assert found.title == "via repo()"

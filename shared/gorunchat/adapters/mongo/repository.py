@@ -1,9 +1,10 @@
 """A tenant-scoped repository over one MongoDB collection.
 
 Reads go to the database at once; writes are buffered in the unit of work and applied at
-commit, so a writer does not see its own uncommitted changes (the port allows this). What a
-write returns (the stored document, a count, whether a key existed) is computed from what is
-committed at call time.
+commit, so a writer's reads do not see its own uncommitted changes (the port allows this).
+Writes to one key compose as in a transaction (update or delete what the unit inserted), and
+what they return is computed from the unit's pending state, else from what is committed;
+``update_many`` and ``delete_many`` count committed matches only.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from gorunchat.adapters.mongo.codec import (
 )
 from gorunchat.adapters.mongo.errors import translated
 from gorunchat.adapters.mongo.query import after, check_field, key_filter, scoped
-from gorunchat.adapters.mongo.writes import Write, WriteBuffer
+from gorunchat.adapters.mongo.writes import DELETED, Write, WriteBuffer
 from gorunchat.contracts.documents import Document, utcnow
 from gorunchat.contracts.errors import Conflict
 from gorunchat.contracts.pagination import Page, decode_cursor, encode_cursor
@@ -105,25 +106,38 @@ class MongoRepository(Generic[D]):
         body["tenantId"] = self._tenant
         return body
 
+    def _current(self, key: str) -> dict[str, Any] | None:
+        """The document as this unit last left it, else as committed; ``None`` if absent."""
+        pending = (self._spec.name, key)
+        if pending in self._buffer.pending:
+            return self._buffer.pending[pending]
+        with translated():
+            raw = self._coll.find_one(self._key_filter(key))
+        return to_stored(self._load(raw).to_doc()) if raw is not None else None
+
     def insert(self, doc: D) -> D:
         body = self._stored(doc)
         key = str(body[self._spec.key])
-        # MongoDB's ``_id`` is unique across the whole collection, so a key used by another
-        # tenant is a conflict too (nothing of that document is revealed).
-        where = (self._key_filter(key) if self._spec.key != "_id"
-                 else {"_id": self._key_filter(key)["_id"]})
         pending = (self._spec.name, key)
-        with translated():
-            taken = self._coll.find_one(where, projection={"_id": 1}) is not None
-        if taken or pending in self._buffer.inserting:
+        if pending in self._buffer.pending:
+            taken = self._buffer.pending[pending] is not DELETED
+        else:
+            # MongoDB's ``_id`` is unique across the whole collection, so a key used by
+            # another tenant is a conflict too (nothing of that document is revealed).
+            where = (self._key_filter(key) if self._spec.key != "_id"
+                     else {"_id": self._key_filter(key)["_id"]})
+            with translated():
+                taken = self._coll.find_one(where, projection={"_id": 1}) is not None
+        if taken:
             raise Conflict(f"{self._spec.name} {key} already exists")
-        self._buffer.inserting.add(pending)
+        self._buffer.pending[pending] = body
         self._buffer.add(Write(self._spec.name, "insert", {}, body))
         return self._load(body)
 
     def save(self, doc: D) -> D:
         body = self._stored(doc)
         key = str(body[self._spec.key])
+        self._buffer.pending[(self._spec.name, key)] = body
         self._buffer.add(Write(self._spec.name, "save", self._key_filter(key), body))
         return self._load(body)
 
@@ -137,34 +151,35 @@ class MongoRepository(Generic[D]):
         return stored
 
     def update(self, key: str, changes: Mapping[str, Any]) -> D | None:
-        current = self.get(key)
+        current = self._current(key)
         if current is None:
             return None
         body = self._changes(changes)
+        updated = {**current, **body}
+        self._buffer.pending[(self._spec.name, key)] = updated
         self._buffer.add(Write(self._spec.name, "update", self._key_filter(key), body))
-        return self._load({**to_stored(current.to_doc()), **body})
+        return self._load(updated)
 
     def update_many(self, where: Filter, changes: Mapping[str, Any]) -> int:
+        """Counts committed matches; also applies to matches this unit wrote, at commit."""
         query = scoped(self._tenant, where)
         body = self._changes(changes)
         with translated():
             matched = self._coll.count_documents(query)
-        if matched:
-            self._buffer.add(Write(self._spec.name, "update_many", query, body))
+        self._buffer.add(Write(self._spec.name, "update_many", query, body))
         return matched
 
     def delete(self, key: str) -> bool:
-        where = self._key_filter(key)
-        with translated():
-            found = self._coll.find_one(where, projection={"_id": 1}) is not None
-        if found:
-            self._buffer.add(Write(self._spec.name, "delete", where, {}))
-        return found
+        if self._current(key) is None:
+            return False
+        self._buffer.pending[(self._spec.name, key)] = DELETED
+        self._buffer.add(Write(self._spec.name, "delete", self._key_filter(key), {}))
+        return True
 
     def delete_many(self, where: Filter) -> int:
+        """Counts committed matches; also deletes matches this unit wrote, at commit."""
         query = scoped(self._tenant, where)
         with translated():
             matched = self._coll.count_documents(query)
-        if matched:
-            self._buffer.add(Write(self._spec.name, "delete_many", query, {}))
+        self._buffer.add(Write(self._spec.name, "delete_many", query, {}))
         return matched

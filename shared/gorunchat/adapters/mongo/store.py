@@ -53,11 +53,21 @@ class MongoStore:
                 ensure_indexes(self._db)
 
     @classmethod
-    def from_uri(cls, uri: str, database: str, **options: Any) -> MongoStore:
-        """A store over a new client for ``uri`` (Atlas, Firestore, or a local server)."""
+    def from_uri(cls, uri: str, database: str, *, timeout_ms: int = 5000,
+                 transactions: bool | None = None, create_indexes: bool = True) -> MongoStore:
+        """A store over a new client for ``uri`` (Atlas, Firestore, or a local server).
+
+        ``timeout_ms`` bounds how long a call waits for a server before the store reports
+        ``ServiceUnavailable`` instead of hanging a request.
+        """
         client: MongoClient[Any] = MongoClient(
-            uri, tz_aware=True, serverSelectionTimeoutMS=5000, appname="gorunchat")
-        return cls(client, database, **options)
+            uri, tz_aware=True, serverSelectionTimeoutMS=timeout_ms, appname="gorunchat")
+        try:
+            return cls(client, database, transactions=transactions,
+                       create_indexes=create_indexes)
+        except BaseException:
+            client.close()  # ours to close: the caller never got it
+            raise
 
     @property
     def transactions(self) -> bool:

@@ -68,12 +68,21 @@ class Write:
         raise Conflict(f"{self.collection}: the document changed while it was being saved")
 
 
+#: What a unit of work has done to one key: the document it wrote, or ``DELETED``.
+DELETED = None
+
+
 @dataclass
 class WriteBuffer:
-    """The changes of one unit of work, in order, and the keys it is inserting."""
+    """The changes of one unit of work, in order, and the last state of each key it wrote.
+
+    ``pending`` lets later writes of the same unit compose as they would in a transaction
+    (update what was just inserted, insert what was just deleted) although reads do not see
+    uncommitted changes.
+    """
 
     writes: list[Write] = field(default_factory=list)
-    inserting: set[tuple[str, str]] = field(default_factory=set)
+    pending: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
 
     def add(self, write: Write) -> None:
         self.writes.append(write)
@@ -84,7 +93,7 @@ class WriteBuffer:
 
     def clear(self) -> None:
         self.writes.clear()
-        self.inserting.clear()
+        self.pending.clear()
 
     def __bool__(self) -> bool:
         return bool(self.writes)
