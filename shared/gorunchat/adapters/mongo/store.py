@@ -99,7 +99,10 @@ class MongoStore:
 
 
 class MongoUnitOfWork:
-    """One tenant's changes and records, written together by ``commit``."""
+    """One tenant's changes and records, written together by ``commit``.
+
+    ``readonly`` is accepted for the port; a unit that changes nothing commits nothing.
+    """
 
     def __init__(self, store: MongoStore, tenant_id: str, *, readonly: bool) -> None:
         self._store = store
