@@ -76,6 +76,19 @@ class Settings(BaseModel):
     anthropic_api_key: str | None = None
     google_api_key: str | None = None
 
+    # chat streaming service (DESIGN.md §4)
+    stream_coalesce_ms: int = Field(default=25, ge=0)
+    stream_lease_ttl_ms: int = Field(default=15_000, ge=200)
+    stream_max_active_per_user: int = Field(default=2, ge=1)
+    stream_journal_maxlen: int = Field(default=10_000, ge=32)
+    stream_terminal_ttl_s: int = Field(default=900, ge=1)
+    stream_checkpoint_ms: int = Field(default=3_000, ge=50)
+    stream_heartbeat_ms: int = Field(default=15_000, ge=50)
+    stream_subscriber_buffer: int = Field(default=512, ge=8)
+    stream_drain_ms: int = Field(default=8_000, ge=0)
+    offline_tokens: int = Field(default=48, ge=0)
+    offline_tokens_per_second: int = Field(default=40, ge=0)
+
     @property
     def sqlite_file(self) -> Path:
         return self.sqlite_path or (self.data_dir / "gorunchat.sqlite3")
@@ -141,6 +154,17 @@ class Settings(BaseModel):
                 openai_api_key=env.get("OPENAI_API_KEY") or None,
                 anthropic_api_key=env.get("ANTHROPIC_API_KEY") or None,
                 google_api_key=env.get("GOOGLE_API_KEY") or env.get("GOOGLE_KEY") or None,
+                stream_coalesce_ms=_int(env, "GORUNCHAT_STREAM_COALESCE_MS", 25),
+                stream_lease_ttl_ms=_int(env, "GORUNCHAT_STREAM_LEASE_TTL_MS", 15_000),
+                stream_max_active_per_user=_int(env, "CONCURRENT_MESSAGE_MAX", 2),
+                stream_journal_maxlen=_int(env, "GORUNCHAT_STREAM_JOURNAL_MAXLEN", 10_000),
+                stream_terminal_ttl_s=_int(env, "GORUNCHAT_STREAM_TERMINAL_TTL_S", 900),
+                stream_checkpoint_ms=_int(env, "GORUNCHAT_STREAM_CHECKPOINT_MS", 3_000),
+                stream_heartbeat_ms=_int(env, "GORUNCHAT_STREAM_HEARTBEAT_MS", 15_000),
+                stream_subscriber_buffer=_int(env, "GORUNCHAT_STREAM_SUBSCRIBER_BUFFER", 512),
+                stream_drain_ms=_int(env, "GORUNCHAT_STREAM_DRAIN_MS", 8_000),
+                offline_tokens=_int(env, "GORUNCHAT_OFFLINE_TOKENS", 48),
+                offline_tokens_per_second=_int(env, "GORUNCHAT_OFFLINE_TOKENS_PER_SECOND", 40),
             )
         except ValidationError as exc:
             raise ConfigError(f"invalid settings: {exc}") from exc

@@ -1,0 +1,1 @@
+"""Redis adapters: the stream bus (journals, jobs, leases, control) of the streaming service."""

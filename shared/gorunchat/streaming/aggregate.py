@@ -1,0 +1,115 @@
+"""The aggregated content of a response in progress, and the ``resumeState`` built from it.
+
+A response is a list of content parts, each produced by one run step: a ``think`` part for
+reasoning, a ``text`` part for the answer. A change of kind starts a new step, so a part's
+position is its step's ``index`` (as LibreChat clients expect). The owner aggregates live
+deltas; any instance can rebuild the same state from a snapshot plus the frames after it.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from gorunchat.contracts.chat import (
+    ContentPart,
+    JobRecord,
+    MessageCreation,
+    ResumeState,
+    RunStep,
+    StepDetails,
+    UserMessageMeta,
+)
+from gorunchat.ports.streambus import JournalEntry
+
+_PART_TYPE = {"text": "text", "reasoning": "think"}
+
+
+class Aggregator:
+    __slots__ = ("run_id", "message_id", "steps", "_chunks", "_types", "_index", "size")
+
+    def __init__(self, run_id: str, message_id: str) -> None:
+        self.run_id = run_id
+        self.message_id = message_id
+        self.steps: list[RunStep] = []
+        self._chunks: list[list[str]] = []
+        self._types: list[str] = []
+        self._index: dict[str, int] = {}
+        self.size = 0  # characters aggregated so far; tells a checkpoint whether to write
+
+    def add(self, kind: str, text: str) -> tuple[RunStep | None, str]:
+        """Append a delta of ``kind`` (``text``/``reasoning``); a new step when the kind changes.
+
+        Returns the step created for it (or ``None``) and the id of the step it belongs to.
+        """
+        part_type = _PART_TYPE[kind]
+        created = None
+        if not self._types or self._types[-1] != part_type:
+            created = self._new_step(f"step_{uuid.uuid4().hex[:24]}", part_type)
+        self._chunks[-1].append(text)
+        self.size += len(text)
+        return created, self.steps[-1].id
+
+    def _new_step(self, step_id: str, part_type: str) -> RunStep:
+        index = len(self.steps)
+        step = RunStep(id=step_id, runId=self.run_id, index=index, stepDetails=StepDetails(
+            message_creation=MessageCreation(message_id=self.message_id)))
+        self._adopt(step, part_type)
+        return step
+
+    def _adopt(self, step: RunStep, part_type: str) -> None:
+        self.steps.append(step)
+        self._chunks.append([])
+        self._types.append(part_type)
+        self._index[step.id] = len(self.steps) - 1
+
+    def content(self) -> list[ContentPart]:
+        parts: list[ContentPart] = []
+        for part_type, chunks in zip(self._types, self._chunks, strict=True):
+            joined = "".join(chunks)
+            parts.append(ContentPart(type="think", think=joined) if part_type == "think"
+                         else ContentPart(type="text", text=joined))
+        return parts
+
+    def text(self) -> str:
+        """The answer text (reasoning excluded), as a message's ``text`` field holds it."""
+        return "".join("".join(chunks) for part_type, chunks
+                       in zip(self._types, self._chunks, strict=True) if part_type == "text")
+
+    def resume_state(self, job: JobRecord) -> ResumeState:
+        return ResumeState(
+            runSteps=list(self.steps), aggregatedContent=self.content(),
+            userMessage=UserMessageMeta(messageId=job.userMessageId,
+                                        parentMessageId=job.parentMessageId,
+                                        conversationId=job.conversationId),
+            responseMessageId=job.responseMessageId, conversationId=job.conversationId,
+            sender=job.sender, model=job.model, endpoint=job.endpoint)
+
+    # -- rebuilding from the journal ------------------------------------------------------
+
+    @classmethod
+    def restore(cls, job: JobRecord, state: ResumeState | None) -> Aggregator:
+        """An aggregator holding ``state`` (a snapshot), ready to apply later frames."""
+        agg = cls(job.responseMessageId, job.responseMessageId)
+        if state is not None:
+            for step, part in zip(state.runSteps, state.aggregatedContent, strict=False):
+                agg._adopt(step, part.type)
+                agg._chunks[-1].append((part.think if part.type == "think" else part.text)
+                                       or "")
+        return agg
+
+    def apply(self, entry: JournalEntry) -> None:
+        """Fold one journal frame (run step or delta) into the state; others are ignored."""
+        if entry.kind == "run_step":
+            data = json.loads(entry.data)["data"]
+            step = RunStep.model_validate(data)
+            if step.id not in self._index:
+                self._adopt(step, "text")  # the kind is fixed by its first delta
+        elif entry.kind in _PART_TYPE:
+            data = json.loads(entry.data)["data"]
+            index = self._index.get(data["id"])
+            if index is None:
+                return
+            part = data["delta"]["content"][0]
+            self._types[index] = part["type"]
+            self._chunks[index].append(part.get("think") or part.get("text") or "")
