@@ -21,9 +21,11 @@ commit.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
 
+from gorunchat.contracts.admin_audit import ChainLink, ProjectionBacklog
 from gorunchat.contracts.audit import AuditEvent, AuditRecord, DiscoveryEvent, DiscoveryRecord
 from gorunchat.contracts.documents import Conversation, Document, Message, Session, User
 from gorunchat.contracts.pagination import Page
@@ -127,6 +129,44 @@ class AuditLog(Protocol):
     def discovery(self, *, limit: int = 1000, where: Filter | None = None
                   ) -> list[DiscoveryRecord]: ...
 
+    # Projection and retention (``services.projector``, ``services.retention``). Records
+    # are projected in order: audit by ``seq``, discovery in journal order (``ts``, then insertion).
+
+    def unprojected(self, limit: int) -> list[AuditRecord]:
+        """The oldest audit records not yet marked projected, by ``seq``."""
+
+    def unprojected_discovery(self, limit: int) -> list[DiscoveryRecord]:
+        """The oldest discovery records not yet marked projected, in journal order (``ts``, then insertion)."""
+
+    def mark_projected(self, ids: Sequence[str], at: datetime) -> int:
+        """Mark audit records projected at ``at`` (already marked ones keep their time)."""
+
+    def mark_discovery_projected(self, ids: Sequence[str], at: datetime) -> int: ...
+
+    def backlog(self) -> ProjectionBacklog:
+        """Counts of unprojected and total records and the oldest unprojected times."""
+
+    def head(self) -> ChainLink | None:
+        """The last link of the chain, or ``None`` before the first record."""
+
+    def anchor(self) -> ChainLink | None:
+        """The last record retention removed (verification continues after it), or ``None``."""
+
+    def prune_through(self, seq: int) -> int:
+        """Remove the projected records with ``seq`` up to ``seq`` and make that record the
+        anchor; the caller checks they are all projected and past retention."""
+
+    def expired_discovery(self, before: datetime, limit: int) -> list[DiscoveryRecord]:
+        """Projected discovery records older than ``before``, oldest first."""
+
+    def delete_discovery(self, ids: Sequence[str]) -> int: ...
+
+    def try_lease(self, purpose: str, owner: str, ttl_s: float) -> bool:
+        """Take (or renew) this tenant's lease on ``purpose`` unless another owner holds an
+        unexpired one; keeps one projector per tenant at a time."""
+
+    def release_lease(self, purpose: str, owner: str) -> None: ...
+
 
 class Store(Protocol):
     """A document store: the composition root builds one per process."""
@@ -134,6 +174,9 @@ class Store(Protocol):
     def unit_of_work(self, tenant_id: str, *, readonly: bool = False) -> UnitOfWork: ...
 
     def audit_log(self, tenant_id: str) -> AuditLog: ...
+
+    def audit_tenants(self) -> list[str]:
+        """Every tenant that has audit or discovery records, sorted."""
 
     def ping(self) -> None:
         """Raise ``ServiceUnavailable`` when the store cannot answer."""

@@ -26,6 +26,7 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+from gorunchat.adapters.mongo.auditops import MongoAuditOps
 from gorunchat.adapters.mongo.codec import from_stored, json_native, to_stored
 from gorunchat.adapters.mongo.errors import translated
 from gorunchat.adapters.mongo.indexes import AUDIT_HEADS, AUDITLOGS, DISCOVERY
@@ -132,7 +133,7 @@ def _record(raw: dict[str, Any]) -> AuditRecord:
     return AuditRecord.model_validate(data)
 
 
-class MongoAuditLog:
+class MongoAuditLog(MongoAuditOps):
     """``AuditLog`` over ``auditlogs`` and ``discoveryrecords`` for one tenant."""
 
     def __init__(self, db: Database[Any], tenant_id: str) -> None:

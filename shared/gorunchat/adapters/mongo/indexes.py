@@ -63,8 +63,12 @@ def _audit_indexes() -> dict[str, list[IndexModel]]:
 
 def ensure_indexes(db: Database[Any]) -> None:
     """Create every index this adapter relies on (safe to run at every start)."""
+    from gorunchat.adapters.mongo.auditops import audit_ops_indexes
+
     wanted = {spec.name: _collection_indexes(spec) for spec in COLLECTIONS.values()}
     wanted.update(_audit_indexes())
+    for name, extra in audit_ops_indexes().items():
+        wanted[name] = [*wanted[name], *extra]
     for name, models in wanted.items():
         for model in models:
             try:

@@ -22,6 +22,7 @@ from pymongo.errors import OperationFailure, PyMongoError
 
 from gorunchat.adapters.collections import COLLECTIONS
 from gorunchat.adapters.mongo.audit import AuditWriter, ChainContended, MongoAuditLog
+from gorunchat.adapters.mongo.auditops import MongoStoreAuditOps
 from gorunchat.adapters.mongo.errors import store_unavailable, translated
 from gorunchat.adapters.mongo.indexes import ensure_indexes
 from gorunchat.adapters.mongo.repository import MongoRepository
@@ -36,7 +37,7 @@ _TRANSIENT = "TransientTransactionError"
 _UNKNOWN_COMMIT = "UnknownTransactionCommitResult"
 
 
-class MongoStore:
+class MongoStore(MongoStoreAuditOps):
     """A store in one MongoDB database. Thread-safe: pymongo pools connections.
 
     ``client`` is a ``MongoClient`` or an object with its interface (``mongomock``).

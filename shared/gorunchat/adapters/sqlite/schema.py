@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 
 from gorunchat.adapters.collections import COLLECTIONS, CollectionSpec
+from gorunchat.adapters.sqlite import auditops
 
 
 def column(field: str) -> str:
@@ -89,7 +90,7 @@ def _v1() -> list[str]:
     ]
 
 
-MIGRATIONS: tuple[list[str], ...] = (_v1(),)
+MIGRATIONS: tuple[list[str], ...] = (_v1(), auditops.MIGRATION)
 
 
 def migrate(conn: sqlite3.Connection) -> int:

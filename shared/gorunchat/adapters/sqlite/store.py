@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Any
 
 from gorunchat.adapters.collections import COLLECTIONS
+from gorunchat.adapters.sqlite.auditops import SqliteAuditOps, SqliteStoreAuditOps
 from gorunchat.adapters.sqlite import codec
 from gorunchat.adapters.sqlite.repository import SqliteRepository
 from gorunchat.adapters.sqlite.schema import migrate
@@ -20,7 +21,7 @@ from gorunchat.domain.hashchain import GENESIS
 from gorunchat.ports.store import D, Filter
 
 
-class SqliteStore:
+class SqliteStore(SqliteStoreAuditOps):
     """A store in one SQLite file. Safe to share between threads of one process."""
 
     def __init__(self, path: Path) -> None:
@@ -163,7 +164,7 @@ _AUDIT_COLUMNS = {"action": "action", "actorUserId": "actor_user", "targetType":
                   "targetId": "target_id"}
 
 
-class SqliteAuditLog:
+class SqliteAuditLog(SqliteAuditOps):
     def __init__(self, conn: sqlite3.Connection, tenant_id: str) -> None:
         self._conn = conn
         self._tenant = tenant_id
