@@ -51,3 +51,20 @@ resource "google_service_account_iam_member" "task_enqueuers" {
   role               = "roles/iam.serviceAccountUser"
   member             = each.value
 }
+
+# Object and secret access is recorded by Cloud Audit Logs rather than legacy bucket usage
+# logs (see terraform/.checkov.yaml, CKV_GCP_62).
+resource "google_project_iam_audit_config" "data_access" {
+  for_each = toset(var.data_access_audit_services)
+
+  project = var.project_id
+  service = each.value
+
+  audit_log_config {
+    log_type = "DATA_READ"
+  }
+
+  audit_log_config {
+    log_type = "DATA_WRITE"
+  }
+}

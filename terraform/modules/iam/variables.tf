@@ -49,3 +49,14 @@ variable "task_enqueuers" {
   type        = map(string)
   default     = {}
 }
+
+variable "data_access_audit_services" {
+  description = "Services whose Data Access audit logs (reads and writes) are enabled: who read which object or secret, when."
+  type        = list(string)
+  default     = ["storage.googleapis.com", "secretmanager.googleapis.com"]
+
+  validation {
+    condition     = alltrue([for s in var.data_access_audit_services : endswith(s, ".googleapis.com")])
+    error_message = "data_access_audit_services must be service names such as storage.googleapis.com."
+  }
+}

@@ -35,3 +35,24 @@ resource "google_vpc_access_connector" "functions" {
   min_instances = var.connector_instances.min
   max_instances = var.connector_instances.max
 }
+
+# Nothing in this network accepts connections from outside it: serverless egress and the
+# Redis peering need no ingress rule. The explicit, logged deny replaces the implied one.
+resource "google_compute_firewall" "deny_ingress" {
+  project     = var.project_id
+  name        = "${var.name}-deny-ingress"
+  network     = google_compute_network.main.id
+  description = "Deny every ingress that no higher-priority rule allows."
+  direction   = "INGRESS"
+  priority    = 65534
+
+  source_ranges = ["0.0.0.0/0"]
+
+  deny {
+    protocol = "all"
+  }
+
+  log_config {
+    metadata = "INCLUDE_ALL_METADATA"
+  }
+}
