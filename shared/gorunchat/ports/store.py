@@ -136,7 +136,8 @@ class AuditLog(Protocol):
         """The oldest audit records not yet marked projected, by ``seq``."""
 
     def unprojected_discovery(self, limit: int) -> list[DiscoveryRecord]:
-        """The oldest discovery records not yet marked projected, in journal order (``ts``, then insertion)."""
+        """The oldest discovery records not yet marked projected, in journal order
+        (``ts``, then insertion)."""
 
     def mark_projected(self, ids: Sequence[str], at: datetime) -> int:
         """Mark audit records projected at ``at`` (already marked ones keep their time)."""
@@ -156,8 +157,11 @@ class AuditLog(Protocol):
         """Remove the projected records with ``seq`` up to ``seq`` and make that record the
         anchor; the caller checks they are all projected and past retention."""
 
-    def expired_discovery(self, before: datetime, limit: int) -> list[DiscoveryRecord]:
-        """Projected discovery records older than ``before``, oldest first."""
+    def expired_discovery(self, before: datetime, limit: int, *,
+                          exclude_users: Sequence[str] = (),
+                          exclude_conversations: Sequence[str] = ()) -> list[DiscoveryRecord]:
+        """Projected discovery records older than ``before``, oldest first, leaving out those
+        of ``exclude_users`` and ``exclude_conversations`` (what holds preserve)."""
 
     def delete_discovery(self, ids: Sequence[str]) -> int: ...
 

@@ -9,8 +9,8 @@ from types import TracebackType
 from typing import Any
 
 from gorunchat.adapters.collections import COLLECTIONS
-from gorunchat.adapters.sqlite.auditops import SqliteAuditOps, SqliteStoreAuditOps
 from gorunchat.adapters.sqlite import codec
+from gorunchat.adapters.sqlite.auditops import SqliteAuditOps, SqliteStoreAuditOps
 from gorunchat.adapters.sqlite.repository import SqliteRepository
 from gorunchat.adapters.sqlite.schema import migrate
 from gorunchat.contracts.audit import AuditEvent, AuditRecord, DiscoveryEvent, DiscoveryRecord
