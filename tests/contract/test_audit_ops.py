@@ -118,3 +118,20 @@ def test_a_lease_has_one_owner_until_it_expires_or_is_released(backend: Backend)
 
     assert (first, rival, renewed, other_tenant) == (True, False, True, True)
     assert (after_release, after_expiry) == (True, True)
+
+
+def test_expired_discovery_leaves_out_what_holds_preserve(backend: Backend) -> None:
+    with backend.store.unit_of_work(TENANT) as uow:
+        uow.journal(DiscoveryEvent(kind="k", userId="held", conversationId="c1"))
+        uow.journal(DiscoveryEvent(kind="k", userId="free", conversationId="c2"))
+        uow.journal(DiscoveryEvent(kind="k", userId="free", conversationId="kept"))
+        uow.journal(DiscoveryEvent(kind="k", userId=None, conversationId=None))
+        uow.commit()
+    log = backend.store.audit_log(TENANT)
+    records = log.unprojected_discovery(10)
+    log.mark_discovery_projected([d.id for d in records], T0)
+
+    expired = log.expired_discovery(records[-1].ts + timedelta(seconds=1), 10,
+                                    exclude_users=["held"], exclude_conversations=["kept"])
+
+    assert [(d.userId, d.conversationId) for d in expired] == [("free", "c2"), (None, None)]

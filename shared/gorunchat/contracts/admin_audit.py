@@ -3,6 +3,7 @@ retention policy (``/api/admin/retention``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import ClassVar
 
@@ -148,3 +149,74 @@ class RetentionView(BaseModel):
     source: str  # "config" | "tenant"
     updatedAt: datetime | None = None
     updatedBy: str | None = None
+
+
+_ENV = {
+    "auditDays": "GORUNCHAT_AUDIT_RETENTION_DAYS",
+    "discoveryDays": "GORUNCHAT_DISCOVERY_RETENTION_DAYS",
+    "chatDays": "GORUNCHAT_CHAT_RETENTION_DAYS",
+    "projectionBatch": "GORUNCHAT_PROJECTION_BATCH",
+    "projectionIntervalS": "GORUNCHAT_PROJECTION_INTERVAL_S",
+    "retentionIntervalS": "GORUNCHAT_RETENTION_INTERVAL_S",
+    "taskMaxAttempts": "GORUNCHAT_TASK_MAX_ATTEMPTS",
+    "taskMinBackoffS": "GORUNCHAT_TASK_MIN_BACKOFF_S",
+    "taskMaxBackoffS": "GORUNCHAT_TASK_MAX_BACKOFF_S",
+    "gcpProject": "GORUNCHAT_GCP_PROJECT",
+    "gcpRegion": "GORUNCHAT_GCP_REGION",
+    "tasksInvoker": "GORUNCHAT_TASKS_INVOKER",
+    "tasksUrl": "GORUNCHAT_TASKS_URL",
+    "tasksAudience": "GORUNCHAT_TASKS_AUDIENCE",
+    "queueProjection": "GORUNCHAT_QUEUE_PROJECTION",
+    "queueRetention": "GORUNCHAT_QUEUE_RETENTION",
+    "queueExports": "GORUNCHAT_QUEUE_EXPORTS",
+    "dataset": "GORUNCHAT_AUDIT_DATASET",
+    "archiveBucket": "GORUNCHAT_AUDIT_ARCHIVE_BUCKET",
+    "exportsBucket": "GORUNCHAT_EXPORTS_BUCKET",
+    "cloudTasksEndpoint": "GORUNCHAT_CLOUD_TASKS_ENDPOINT",
+    "bigqueryEndpoint": "GORUNCHAT_BIGQUERY_ENDPOINT",
+}
+
+
+class AuditSettings(BaseModel):
+    """Settings of the audit spine: retention defaults, projection pace, Google resources.
+
+    With ``gcpProject`` set, tasks go to Cloud Tasks, records to BigQuery and the archive to
+    Cloud Storage; otherwise the local dispatcher, query sink and archive folder are used.
+    With ``tasksInvoker`` set, the tasks function admits only OIDC tokens of that service
+    account (for ``tasksAudience``, else ``tasksUrl``, else its own URL).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    auditDays: int = Field(default=DEFAULT_AUDIT_RETENTION_DAYS, ge=365)
+    discoveryDays: int = Field(default=DEFAULT_AUDIT_RETENTION_DAYS, ge=365)
+    chatDays: int | None = Field(default=None, ge=1)
+    projectionBatch: int = Field(default=500, ge=1, le=5000)
+    projectionIntervalS: float = Field(default=5.0, gt=0)
+    retentionIntervalS: float = Field(default=86_400.0, gt=0)
+    taskMaxAttempts: int = Field(default=8, ge=1)
+    taskMinBackoffS: float = Field(default=1.0, ge=0)
+    taskMaxBackoffS: float = Field(default=300.0, ge=0)
+    gcpProject: str | None = None
+    gcpRegion: str | None = None
+    tasksInvoker: str | None = None
+    tasksUrl: str | None = None
+    tasksAudience: str | None = None
+    queueProjection: str | None = None
+    queueRetention: str | None = None
+    queueExports: str | None = None
+    dataset: str = "gorunchat_audit"
+    archiveBucket: str | None = None
+    exportsBucket: str | None = None
+    cloudTasksEndpoint: str | None = None
+    bigqueryEndpoint: str | None = None
+    signedUrlTtlS: int = Field(default=900, ge=60, le=7 * 86_400)
+
+    @property
+    def on_gcp(self) -> bool:
+        return bool(self.gcpProject)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> AuditSettings:
+        """Read the ``GORUNCHAT_*`` variables above (blank means unset)."""
+        return cls.model_validate({k: env[v] for k, v in _ENV.items() if env.get(v)})

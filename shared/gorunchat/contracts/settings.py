@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from gorunchat.contracts.admin_audit import AuditSettings
 from gorunchat.contracts.appconfig import AppConfig
 
 
@@ -75,6 +76,7 @@ class Settings(BaseModel):
     openai_api_key: str | None = None
     anthropic_api_key: str | None = None
     google_api_key: str | None = None
+    audit: AuditSettings = Field(default_factory=AuditSettings)
 
     # chat streaming service (DESIGN.md §4)
     stream_coalesce_ms: int = Field(default=25, ge=0)
@@ -154,6 +156,7 @@ class Settings(BaseModel):
                 openai_api_key=env.get("OPENAI_API_KEY") or None,
                 anthropic_api_key=env.get("ANTHROPIC_API_KEY") or None,
                 google_api_key=env.get("GOOGLE_API_KEY") or env.get("GOOGLE_KEY") or None,
+                audit=AuditSettings.from_env(env),
                 stream_coalesce_ms=_int(env, "GORUNCHAT_STREAM_COALESCE_MS", 25),
                 stream_lease_ttl_ms=_int(env, "GORUNCHAT_STREAM_LEASE_TTL_MS", 15_000),
                 stream_max_active_per_user=_int(env, "CONCURRENT_MESSAGE_MAX", 2),

@@ -26,11 +26,21 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from gorunchat.contracts.audit import AuditEvent
 from gorunchat.contracts.documents import Document, utcnow
-from gorunchat.contracts.errors import LegalHoldActive
-from gorunchat.contracts.holds import LegalHold
+from gorunchat.contracts.errors import Conflict, LegalHoldActive, NotFound, ValidationFailed
+from gorunchat.contracts.holds import (
+    CreateHoldRequest,
+    HoldList,
+    HoldListQuery,
+    HoldView,
+    LegalHold,
+    ReleaseHoldRequest,
+)
 from gorunchat.domain import holds as rules
-from gorunchat.ports.store import Filter, Repository, UnitOfWork
+from gorunchat.domain.ids import new_uuid
+from gorunchat.ports.store import Filter, Repository, Store, UnitOfWork
+from gorunchat.services.caller import Caller
 
 HIDDEN_AT = "hiddenAt"
 HIDDEN_BY = "hiddenBy"
@@ -115,3 +125,71 @@ def hide_conversation(uow: UnitOfWork, conversation_id: str, *, by: str | None,
 def is_hidden(doc: Document) -> bool:
     return getattr(doc, HIDDEN_AT, None) is not None
 
+
+
+# Administration (``/api/admin/holds``): ADMIN creates, SUPER_ADMIN releases.
+
+
+def _not_found() -> NotFound:
+    return NotFound("No legal hold has this id.", code="HOLD_NOT_FOUND")
+
+
+def create_hold(store: Store, caller: Caller, body: CreateHoldRequest) -> HoldView:
+    """Place a hold; every custodian must be a user of the tenant."""
+    with store.unit_of_work(caller.tenant_id) as uow:
+        custodians = sorted(set(body.custodians))
+        known = {u.id for u in uow.users.find({"_id": {"$in": custodians}})}
+        missing = [c for c in custodians if c not in known]
+        if missing:
+            raise ValidationFailed("Every custodian must be a user of this tenant.",
+                                   details=[{"field": "custodians", "message": "unknown user",
+                                             "value": m} for m in missing])
+        hold = LegalHold(_id=new_uuid(), name=body.name, matter=body.matter, scope=body.scope,
+                         custodians=custodians,
+                         conversationIds=sorted(set(body.conversationIds)),
+                         createdBy=caller.user_id, tenantId=caller.tenant_id)
+        uow.repo(LegalHold).insert(hold)
+        uow.record(AuditEvent(action="admin.hold_create", actor=caller.actor,
+                              targetType="legalhold", targetId=hold.id,
+                              metadata={"name": hold.name, "scope": hold.scope,
+                                        "custodians": hold.custodians,
+                                        "conversationIds": hold.conversationIds}))
+        uow.commit()
+    return HoldView.of(hold)
+
+
+def list_holds(store: Store, caller: Caller, query: HoldListQuery) -> HoldList:
+    where = {"status": query.status} if query.status else {}
+    with store.unit_of_work(caller.tenant_id, readonly=True) as uow:
+        page = uow.repo(LegalHold).page(where, sort_field="createdAt", descending=True,
+                                        limit=query.limit, cursor=query.cursor)
+    return HoldList(items=[HoldView.of(h) for h in page.items], nextCursor=page.nextCursor)
+
+
+def get_hold(store: Store, caller: Caller, hold_id: str) -> HoldView:
+    with store.unit_of_work(caller.tenant_id, readonly=True) as uow:
+        hold = uow.repo(LegalHold).get(hold_id)
+    if hold is None:
+        raise _not_found()
+    return HoldView.of(hold)
+
+
+def release_hold(store: Store, caller: Caller, hold_id: str, body: ReleaseHoldRequest
+                 ) -> HoldView:
+    """Release an active hold; what it preserved becomes subject to deletion and retention."""
+    with store.unit_of_work(caller.tenant_id) as uow:
+        repo = uow.repo(LegalHold)
+        hold = repo.get(hold_id)
+        if hold is None:
+            raise _not_found()
+        if hold.status != "active":
+            raise Conflict("This hold is already released.", code="HOLD_ALREADY_RELEASED")
+        now = utcnow()
+        changes = {"status": "released", "releasedAt": now, "releasedBy": caller.user_id,
+                   "releaseReason": body.reason}
+        repo.update(hold_id, changes)
+        uow.record(AuditEvent(action="admin.hold_release", actor=caller.actor,
+                              targetType="legalhold", targetId=hold_id,
+                              metadata={"reason": body.reason, "scope": hold.scope}))
+        uow.commit()
+    return HoldView.of(hold.model_copy(update={**changes, "updatedAt": now}))

@@ -129,9 +129,15 @@ class MongoAuditOps:
                 {"tenantId": self._tenant, "seq": {"$lte": seq}, "projectedAt": {"$ne": None}})
         return int(result.deleted_count)
 
-    def expired_discovery(self, before: datetime, limit: int) -> list[DiscoveryRecord]:
-        found = self._find(DISCOVERY, {"projectedAt": {"$ne": None},
-                                       "ts": {"$lt": to_stored(before)}},
+    def expired_discovery(self, before: datetime, limit: int, *,
+                          exclude_users: Sequence[str] = (),
+                          exclude_conversations: Sequence[str] = ()) -> list[DiscoveryRecord]:
+        query: dict[str, Any] = {"projectedAt": {"$ne": None}, "ts": {"$lt": to_stored(before)}}
+        if exclude_users:
+            query["userId"] = {"$nin": list(exclude_users)}
+        if exclude_conversations:
+            query["conversationId"] = {"$nin": list(exclude_conversations)}
+        found = self._find(DISCOVERY, query,
                            [("ts", ASCENDING), ("_id", ASCENDING)], limit)
         return [DiscoveryRecord.model_validate(d) for d in found]
 

@@ -127,11 +127,20 @@ class SqliteAuditOps:
             raise
         return cur.rowcount
 
-    def expired_discovery(self, before: datetime, limit: int) -> list[DiscoveryRecord]:
-        rows = self._conn.execute(
-            "SELECT doc FROM discoveryrecords WHERE tenant_id = ? AND ts < ? "
-            "AND projected_at IS NOT NULL ORDER BY ts, rowid LIMIT ?",
-            (self._tenant, codec.encode_value(before), limit)).fetchall()
+    def expired_discovery(self, before: datetime, limit: int, *,
+                          exclude_users: Sequence[str] = (),
+                          exclude_conversations: Sequence[str] = ()) -> list[DiscoveryRecord]:
+        sql = ("SELECT doc FROM discoveryrecords WHERE tenant_id = ? AND ts < ? "
+               "AND projected_at IS NOT NULL")
+        args: list[Any] = [self._tenant, codec.encode_value(before)]
+        for column, values in (("user_id", exclude_users),
+                               ("conversation_id", exclude_conversations)):
+            if values:
+                marks = ",".join("?" for _ in values)
+                sql += f" AND ({column} IS NULL OR {column} NOT IN ({marks}))"
+                args += list(values)
+        rows = self._conn.execute(sql + " ORDER BY ts, rowid LIMIT ?",
+                                  [*args, limit]).fetchall()
         return [DiscoveryRecord.model_validate(codec.loads(r[0])) for r in rows]
 
     def delete_discovery(self, ids: Sequence[str]) -> int:
