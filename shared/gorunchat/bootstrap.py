@@ -17,7 +17,9 @@ from gorunchat.contracts.settings import ConfigError, Settings
 if TYPE_CHECKING:
     import redis
 
+    from gorunchat.ports.mailer import Mailer
     from gorunchat.ports.store import Store
+    from gorunchat.services.auth_ratelimit import AuthRateLimiter
 
 
 class Container:
@@ -48,6 +50,40 @@ class Container:
             raise ConfigError("REDIS_URL is not set")
         return redis_lib.Redis.from_url(self.settings.redis_url, socket_timeout=5,
                                         socket_connect_timeout=2)
+
+    @cached_property
+    def creds_key(self) -> bytes:
+        """The 32-byte key that seals stored credentials (TOTP secrets): ``CREDS_KEY``."""
+        import hashlib
+
+        raw = resolve_secret(self.settings, self.settings.auth.creds_key, "creds-key")
+        return hashlib.sha256(raw.encode("utf-8")).digest()
+
+    @cached_property
+    def mailer(self) -> Mailer:
+        """SMTP when ``EMAIL_HOST`` is set, else the outbox folder in the data dir."""
+        mail = self.settings.auth.mail
+        if mail.host:
+            from gorunchat.adapters.mail.smtp import SmtpMailer
+
+            return SmtpMailer(mail)
+        from gorunchat.adapters.mail.outbox import OutboxMailer
+
+        return OutboxMailer(Path(self.settings.data_dir) / "outbox", mail.from_address,
+                            mail.from_name)
+
+    @cached_property
+    def auth_limiter(self) -> AuthRateLimiter | None:
+        """Sign-in rate limits in Redis; off only outside production without ``REDIS_URL``."""
+        if not self.settings.redis_url:
+            if self.settings.environment == "production":
+                raise ConfigError("REDIS_URL must be set: rate limits are kept in Redis")
+            return None
+        from gorunchat.adapters.redis.ratelimit import RedisRateCounter
+        from gorunchat.services.auth_ratelimit import AuthRateLimiter
+
+        return AuthRateLimiter(RedisRateCounter(self.redis), self.settings.auth.limits,
+                           self.store)
 
     def close(self) -> None:
         if "store" in self.__dict__:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from gorunchat.contracts.auth import AuthToken
 from gorunchat.contracts.documents import Conversation, Document, Message, Session, User
 from gorunchat.contracts.holds import LegalHold
+from gorunchat.contracts.user import ToolFavorite
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ COLLECTIONS: dict[str, CollectionSpec] = {
     for spec in (
         CollectionSpec(User, ("email", "username", "role", "provider", "createdAt")),
         CollectionSpec(Session, ("user", "familyId", "refreshTokenHash", "expiration")),
+        CollectionSpec(AuthToken, ("userId", "email", "type", "expiresAt")),
+        CollectionSpec(ToolFavorite, ("user", "itemType", "itemId")),
         CollectionSpec(
             Conversation,
             ("user", "updatedAt", "createdAt", "title", "isArchived", "isPinned"),

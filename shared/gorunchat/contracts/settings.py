@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gorunchat.contracts.admin_audit import AuditSettings
 from gorunchat.contracts.appconfig import AppConfig
+from gorunchat.contracts.authconfig import AuthConfig
 
 
 class ConfigError(Exception):
@@ -76,6 +77,7 @@ class Settings(BaseModel):
     openai_api_key: str | None = None
     anthropic_api_key: str | None = None
     google_api_key: str | None = None
+    auth: AuthConfig = Field(default_factory=AuthConfig)
     audit: AuditSettings = Field(default_factory=AuditSettings)
 
     # chat streaming service (DESIGN.md §4)
@@ -156,6 +158,7 @@ class Settings(BaseModel):
                 openai_api_key=env.get("OPENAI_API_KEY") or None,
                 anthropic_api_key=env.get("ANTHROPIC_API_KEY") or None,
                 google_api_key=env.get("GOOGLE_API_KEY") or env.get("GOOGLE_KEY") or None,
+                auth=AuthConfig.from_env(env),
                 audit=AuditSettings.from_env(env),
                 stream_coalesce_ms=_int(env, "GORUNCHAT_STREAM_COALESCE_MS", 25),
                 stream_lease_ttl_ms=_int(env, "GORUNCHAT_STREAM_LEASE_TTL_MS", 15_000),

@@ -1,0 +1,146 @@
+"""Users: the account record, its public view, preferences, terms, and deletion.
+
+Account fields LibreChat keeps on the user document beyond the typed ones (``totpSecret``,
+``backupCodes``, ``personalization``, ``favorites``, ``openidId``...) are read through
+``field`` and written with ``Repository.update``, so unknown fields survive every write.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from gorunchat.contracts.audit import AuditEvent
+from gorunchat.contracts.auth import AuthToken, MessageResponse
+from gorunchat.contracts.documents import User
+from gorunchat.contracts.errors import Forbidden, Unauthorized
+from gorunchat.contracts.identity import Role
+from gorunchat.contracts.user import (
+    Personalization,
+    PreferencesResponse,
+    PreferencesUpdate,
+    TermsStatus,
+    ToolFavorite,
+    UserView,
+)
+from gorunchat.domain.ids import object_id
+from gorunchat.ports.store import Store, UnitOfWork
+from gorunchat.services.caller import Caller
+
+SECRET_FIELDS = frozenset({"password", "totpSecret", "backupCodes", "totpLastStep"})
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def field(user: User, name: str) -> Any:
+    """A field LibreChat stores on the user document that ``User`` does not type."""
+    return (user.model_extra or {}).get(name)
+
+
+def view(user: User) -> UserView:
+    """The user as the client sees it: no password, TOTP secret or backup codes."""
+    prefs = field(user, "personalization")
+    return UserView(
+        mongo_id=user.id, id=user.id, name=user.name, username=user.username, email=user.email,
+        emailVerified=user.emailVerified, avatar=user.avatar, provider=user.provider,
+        role=user.role, plugins=user.plugins, twoFactorEnabled=user.twoFactorEnabled,
+        termsAccepted=user.termsAccepted,
+        personalization=Personalization.model_validate(prefs if isinstance(prefs, dict)
+                                                       else {}),
+        createdAt=user.createdAt, updatedAt=user.updatedAt)
+
+
+def find_by_email(uow: UnitOfWork, email: str) -> User | None:
+    return uow.users.find_one({"email": normalize_email(email)})
+
+
+def create(uow: UnitOfWork, *, email: str, name: str | None, username: str | None,
+           provider: str, password_hash: str | None, email_verified: bool,
+           links: dict[str, str] | None = None) -> User:
+    """Insert a new user; the tenant's first user becomes ``ADMIN``, as in LibreChat."""
+    first = uow.users.count({}) == 0
+    user = User.model_validate({
+        "_id": object_id(), "tenantId": uow.tenant_id, "email": normalize_email(email),
+        "name": name, "username": username, "provider": provider, "password": password_hash,
+        "emailVerified": email_verified, "role": Role.ADMIN if first else Role.USER,
+        **(links or {})})
+    return uow.users.insert(user)
+
+
+def load(uow: UnitOfWork, user_id: str) -> User:
+    """The signed-in user; gone since the token was issued means signed out."""
+    user = uow.users.get(user_id)
+    if user is None:
+        raise Unauthorized("This account no longer exists.", code="USER_NOT_FOUND")
+    return user
+
+
+def me(store: Store, caller: Caller) -> UserView:
+    with store.unit_of_work(caller.tenant_id, readonly=True) as uow:
+        return view(load(uow, caller.user_id))
+
+
+def update_preferences(store: Store, caller: Caller, body: PreferencesUpdate
+                       ) -> PreferencesResponse:
+    """Merge the given preferences into ``personalization``."""
+    changes = body.model_dump(exclude_none=True)
+    with store.unit_of_work(caller.tenant_id) as uow:
+        user = load(uow, caller.user_id)
+        current = field(user, "personalization")
+        merged = {**(current if isinstance(current, dict) else {}), **changes}
+        uow.users.update(user.id, {"personalization": merged})
+        uow.record(AuditEvent(action="user.preferences_update", actor=caller.actor,
+                              targetType="user", targetId=user.id,
+                              metadata={"fields": sorted(changes)}))
+        uow.commit()
+    return PreferencesResponse(updated=True,
+                               preferences=Personalization.model_validate(merged))
+
+
+def terms_status(store: Store, caller: Caller) -> TermsStatus:
+    with store.unit_of_work(caller.tenant_id, readonly=True) as uow:
+        return TermsStatus(termsAccepted=load(uow, caller.user_id).termsAccepted)
+
+
+def accept_terms(store: Store, caller: Caller) -> MessageResponse:
+    now = datetime.now(UTC)
+    with store.unit_of_work(caller.tenant_id) as uow:
+        user = load(uow, caller.user_id)
+        uow.users.update(user.id, {"termsAccepted": True, "termsAcceptedAt": now})
+        uow.record(AuditEvent(action="user.terms_accept", actor=caller.actor,
+                              targetType="user", targetId=user.id))
+        uow.commit()
+    return MessageResponse(message="Terms accepted successfully")
+
+
+def delete_account(store: Store, caller: Caller, allowed: bool) -> MessageResponse:
+    """Delete the account and its sign-in records (sessions, tokens, tool favorites).
+
+    Conversations and messages are not deleted here: their removal belongs to the
+    conversation and retention services, which honour legal holds.
+    """
+    if not allowed:
+        raise Forbidden("Account deletion is disabled on this server.",
+                        code="ACCOUNT_DELETION_DISABLED")
+    with store.unit_of_work(caller.tenant_id) as uow:
+        user = load(uow, caller.user_id)
+        sessions = uow.sessions.delete_many({"user": user.id})
+        tokens = uow.repo(AuthToken).delete_many({"userId": user.id})
+        uow.repo(ToolFavorite).delete_many({"user": user.id})
+        uow.users.delete(user.id)
+        uow.record(AuditEvent(action="user.delete", actor=caller.actor, targetType="user",
+                              targetId=user.id,
+                              metadata={"provider": user.provider, "sessions": sessions,
+                                        "tokens": tokens}))
+        uow.commit()
+    return MessageResponse(message="User deleted")
+
+
+
+def id_for_email(store: Store, tenant_id: str, email: str) -> str | None:
+    """The id of the account with ``email`` (for per-user bans on public routes)."""
+    with store.unit_of_work(tenant_id, readonly=True) as uow:
+        user = find_by_email(uow, email)
+    return user.id if user else None
