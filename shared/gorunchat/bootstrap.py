@@ -17,8 +17,12 @@ from gorunchat.contracts.settings import ConfigError, Settings
 if TYPE_CHECKING:
     import redis
 
+    from gorunchat.adapters.gcp.oidc import TaskTokenVerifier
+    from gorunchat.ports.archive import Archive
     from gorunchat.ports.mailer import Mailer
+    from gorunchat.ports.querysink import QuerySink
     from gorunchat.ports.store import Store
+    from gorunchat.ports.taskqueue import TaskQueue
     from gorunchat.services.auth_ratelimit import AuthRateLimiter
 
 
@@ -84,6 +88,37 @@ class Container:
 
         return AuthRateLimiter(RedisRateCounter(self.redis), self.settings.auth.limits,
                            self.store)
+
+    # The audit spine (DESIGN.md §8): see ``gorunchat.adapters.spine``.
+    @cached_property
+    def task_queue(self) -> TaskQueue:
+        from gorunchat.adapters.spine import build_task_queue
+
+        return build_task_queue(self.settings, self.tasks_secret)
+
+    @cached_property
+    def query_sink(self) -> QuerySink:
+        from gorunchat.adapters.spine import build_query_sink
+
+        return build_query_sink(self.settings)
+
+    @cached_property
+    def archive(self) -> Archive:
+        from gorunchat.adapters.spine import build_archive
+
+        return build_archive(self.settings, "audit")
+
+    @cached_property
+    def export_archive(self) -> Archive:
+        from gorunchat.adapters.spine import build_archive
+
+        return build_archive(self.settings, "exports")
+
+    @cached_property
+    def task_verifier(self) -> TaskTokenVerifier | None:
+        from gorunchat.adapters.spine import build_task_verifier
+
+        return build_task_verifier(self.settings)
 
     def close(self) -> None:
         if "store" in self.__dict__:

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gorunchat.contracts.auth import AuthToken
+from gorunchat.contracts.admin_audit import RetentionPolicy
 from gorunchat.contracts.documents import Conversation, Document, Message, Session, User
+from gorunchat.contracts.exports import ExportJob
 from gorunchat.contracts.holds import LegalHold
 from gorunchat.contracts.user import ToolFavorite
 
@@ -50,5 +52,7 @@ COLLECTIONS: dict[str, CollectionSpec] = {
             compound=(("conversationId", "createdAt"),),
         ),
         CollectionSpec(LegalHold, ("status", "createdAt")),
+        CollectionSpec(ExportJob, ("status", "createdAt")),
+        CollectionSpec(RetentionPolicy, ()),
     )
 }

@@ -48,14 +48,32 @@ def current_principal(container: Container, token: str) -> Principal:
     return claimed.model_copy(update={"role": user.role, "email": user.email})
 
 
-def authenticate(container: Container, level: Auth, authorization: str | None,
-                 task_secret: str | None) -> Principal | None:
-    """The principal for a route of ``level``; raises 401/403 as the level demands."""
-    if level is Auth.TASK:
+def verify_task_call(container: Container, authorization: str | None,
+                     task_secret: str | None, host: str | None) -> None:
+    """Admit a task call: on Google Cloud (an invoker is configured) only an OIDC token of
+    the invoker service account for this function's URL; locally the shared secret."""
+    verifier = container.task_verifier
+    if verifier is None:
         expected = container.tasks_secret
         if not task_secret or not hmac.compare_digest(task_secret, expected):
             raise Unauthorized("Task calls must carry the task credential.",
                                code="TASK_UNAUTHORIZED")
+        return
+    token = bearer_token(authorization)
+    if token is None:
+        raise Unauthorized("Task calls must carry an OIDC token.", code="TASK_UNAUTHORIZED")
+    audit = container.settings.audit
+    audiences = [a for a in (audit.tasksAudience, audit.tasksUrl) if a]
+    if not audiences and host:
+        audiences = [f"https://{host}"]  # the function's own URL (Cloud Tasks' default)
+    verifier.verify(token, audiences)
+
+
+def authenticate(container: Container, level: Auth, authorization: str | None,
+                 task_secret: str | None, host: str | None = None) -> Principal | None:
+    """The principal for a route of ``level``; raises 401/403 as the level demands."""
+    if level is Auth.TASK:
+        verify_task_call(container, authorization, task_secret, host)
         return None
     token = bearer_token(authorization)
     if level is Auth.PUBLIC:

@@ -127,7 +127,7 @@ class FunctionApp:
 
         container = self.container
         principal = authenticate(container, route.auth, request.headers.get("Authorization"),
-                                 request.headers.get(TASK_SECRET_HEADER))
+                                 request.headers.get(TASK_SECRET_HEADER), request.host)
         return RequestContext(request=request, route=route, container=container,
                               request_id=rid,
                               client_ip=client_ip(request,

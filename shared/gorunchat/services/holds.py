@@ -144,7 +144,7 @@ def create_hold(store: Store, caller: Caller, body: CreateHoldRequest) -> HoldVi
             raise ValidationFailed("Every custodian must be a user of this tenant.",
                                    details=[{"field": "custodians", "message": "unknown user",
                                              "value": m} for m in missing])
-        hold = LegalHold(_id=new_uuid(), name=body.name, matter=body.matter, scope=body.scope,
+        hold = LegalHold(id=new_uuid(), name=body.name, matter=body.matter, scope=body.scope,
                          custodians=custodians,
                          conversationIds=sorted(set(body.conversationIds)),
                          createdBy=caller.user_id, tenantId=caller.tenant_id)

@@ -1,0 +1,248 @@
+"""Retention: remove what is past its retention period and not held, leaving tombstones.
+
+Audit and discovery records default to three years; chat content is kept unless a chat
+retention period is set (in config, or per tenant by a super admin). A run, per tenant:
+
+* **audit**: cuts the projected, expired prefix of the chain; the cut record becomes the
+  chain's anchor, so ``verify`` still walks what remains (the removed records stay in the
+  archive). A tombstone names the range and the hash it ended on.
+* **discovery**: removes projected, expired records that no hold covers.
+* **chat**: removes conversations (and their messages) idle past the chat period, and
+  anything users deleted under a hold that has since been released (``hiddenAt`` set).
+
+Held data is never touched: a tenant-wide hold stops everything; user and conversation holds
+are excluded record by record. Each removal writes its tombstone audit record first, in its
+own unit of work, so a removal is never unrecorded (a crash between leaves a tombstone whose
+removal the next run completes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from gorunchat.contracts.admin_audit import RetentionPolicy, RetentionSettings, RetentionView
+from gorunchat.contracts.audit import Actor, AuditEvent, DiscoveryEvent
+from gorunchat.contracts.documents import Conversation, utcnow
+from gorunchat.contracts.holds import LegalHold
+from gorunchat.contracts.tasks import RetentionResult
+from gorunchat.domain import holds as hold_rules
+from gorunchat.domain import retention as rules
+from gorunchat.ports.store import Store, UnitOfWork
+from gorunchat.services.caller import Caller
+from gorunchat.services.holds import HIDDEN_AT, active_holds
+
+SYSTEM = Actor(userId=None, role="system", requestId=None)
+BATCH = 200
+MAX_BATCHES = 50
+
+
+@dataclass
+class _Tally:
+    audit: int = 0
+    discovery: int = 0
+    conversations: int = 0
+    messages: int = 0
+    held: int = 0
+    tombstones: int = 0
+
+
+@dataclass(frozen=True)
+class _Holds:
+    tenant_wide: bool
+    users: frozenset[str]
+    conversations: frozenset[str]
+    targets: frozenset[str] = field(default=frozenset())
+
+    @classmethod
+    def of(cls, holds: Sequence[LegalHold]) -> _Holds:
+        users = hold_rules.held_users(holds)
+        conversations = hold_rules.held_conversations(holds)
+        return cls(hold_rules.tenant_wide(holds), users, conversations, users | conversations)
+
+
+def policy(store: Store, tenant_id: str, defaults: RetentionSettings) -> RetentionSettings:
+    with store.unit_of_work(tenant_id, readonly=True) as uow:
+        own = uow.repo(RetentionPolicy).get(tenant_id)
+    override = (RetentionSettings(auditDays=own.auditDays, discoveryDays=own.discoveryDays,
+                                  chatDays=own.chatDays) if own else None)
+    return rules.effective(defaults, override)
+
+
+def _holds(store: Store, tenant_id: str) -> _Holds:
+    with store.unit_of_work(tenant_id, readonly=True) as uow:
+        return _Holds.of(active_holds(uow))
+
+
+def _tombstone(store: Store, tenant_id: str, action: str, target_type: str,
+               target_id: str | None, metadata: dict[str, Any]) -> None:
+    with store.unit_of_work(tenant_id) as uow:
+        uow.record(AuditEvent(action=action, actor=SYSTEM, targetType=target_type,
+                              targetId=target_id, metadata=metadata))
+        uow.commit()
+
+
+def _prune_audit(store: Store, tenant_id: str, before: datetime, tally: _Tally) -> None:
+    log = store.audit_log(tenant_id)
+    for _ in range(MAX_BATCHES):
+        held = _holds(store, tenant_id)
+        if held.tenant_wide:
+            tally.held += 1
+            return
+        anchor = log.anchor()
+        pending = log.unprojected(1)
+        records = log.records(after_seq=anchor.seq if anchor else 0, limit=BATCH)
+        prefix = rules.prunable_prefix(
+            records, before=before, first_unprojected_seq=pending[0].seq if pending else None,
+            held_users=held.users, held_targets=held.targets)
+        if not prefix:
+            tally.held += int(bool(records) and records[0].ts < before
+                              and not (pending and pending[0].seq == records[0].seq))
+            return
+        last = prefix[-1]
+        _tombstone(store, tenant_id, "retention.audit_pruned", "auditlog", None,
+                   {"fromSeq": prefix[0].seq, "throughSeq": last.seq, "count": len(prefix),
+                    "throughHash": last.hash, "before": before.isoformat()})
+        tally.tombstones += 1
+        tally.audit += log.prune_through(last.seq)
+        if len(prefix) < BATCH:
+            return
+
+
+def _prune_discovery(store: Store, tenant_id: str, before: datetime, tally: _Tally) -> None:
+    log = store.audit_log(tenant_id)
+    for _ in range(MAX_BATCHES):
+        held = _holds(store, tenant_id)
+        if held.tenant_wide:
+            tally.held += 1
+            return
+        expired = log.expired_discovery(before, BATCH, exclude_users=sorted(held.users),
+                                        exclude_conversations=sorted(held.conversations))
+        if not expired:
+            return
+        ids = [d.id for d in expired]
+        _tombstone(store, tenant_id, "retention.discovery_pruned", "discovery", None,
+                   {"count": len(ids), "ids": ids, "before": before.isoformat()})
+        tally.tombstones += 1
+        tally.discovery += log.delete_discovery(ids)
+        if len(expired) < BATCH:
+            return
+
+
+def _purge_conversation(uow: UnitOfWork, convo: Conversation, reason: str) -> int:
+    messages = uow.messages.delete_many({"conversationId": convo.conversationId})
+    uow.conversations.delete(convo.conversationId)
+    uow.record(AuditEvent(action="retention.conversation_purged", actor=SYSTEM,
+                          targetType="conversation", targetId=convo.conversationId,
+                          metadata={"userId": convo.user, "messages": messages,
+                                    "reason": reason}))
+    uow.journal(DiscoveryEvent(kind="conversation.purged", userId=convo.user,
+                               conversationId=convo.conversationId,
+                               content={"reason": reason, "messages": messages}))
+    return messages
+
+
+def _purge_chats(store: Store, tenant_id: str, where: dict[str, Any], reason: str,
+                 tally: _Tally) -> None:
+    for _ in range(MAX_BATCHES):
+        with store.unit_of_work(tenant_id) as uow:
+            held = _Holds.of(active_holds(uow))  # read in the unit that deletes
+            if held.tenant_wide:
+                tally.held += 1
+                return
+            found = uow.conversations.find(
+                {**where, "user": {"$nin": sorted(held.users)},
+                 "conversationId": {"$nin": sorted(held.conversations)}}, limit=BATCH)
+            for convo in found:
+                tally.messages += _purge_conversation(uow, convo, reason)
+            uow.commit()
+        tally.conversations += len(found)
+        tally.tombstones += len(found)
+        if len(found) < BATCH:
+            return
+
+
+def _purge_hidden_messages(store: Store, tenant_id: str, tally: _Tally) -> None:
+    with store.unit_of_work(tenant_id) as uow:
+        held = _Holds.of(active_holds(uow))
+        if held.tenant_wide:
+            return
+        found = uow.messages.find(
+            {HIDDEN_AT: {"$ne": None}, "user": {"$nin": sorted(held.users)},
+             "conversationId": {"$nin": sorted(held.conversations)}}, limit=BATCH)
+        for message in found:
+            uow.messages.delete(message.messageId)
+            uow.record(AuditEvent(action="retention.message_purged", actor=SYSTEM,
+                                  targetType="message", targetId=message.messageId,
+                                  metadata={"conversationId": message.conversationId,
+                                            "reason": "deleted_under_released_hold"}))
+        uow.commit()
+    tally.messages += len(found)
+    tally.tombstones += len(found)
+
+
+def run_tenant(store: Store, tenant_id: str, defaults: RetentionSettings,
+               now: datetime, tally: _Tally) -> None:
+    settings = policy(store, tenant_id, defaults)
+    audit_before = rules.cutoff(now, settings.auditDays)
+    discovery_before = rules.cutoff(now, settings.discoveryDays)
+    chat_before = rules.cutoff(now, settings.chatDays)
+    if audit_before is not None:
+        _prune_audit(store, tenant_id, audit_before, tally)
+    if discovery_before is not None:
+        _prune_discovery(store, tenant_id, discovery_before, tally)
+    _purge_chats(store, tenant_id, {HIDDEN_AT: {"$ne": None}}, "deleted_under_released_hold",
+                 tally)
+    _purge_hidden_messages(store, tenant_id, tally)
+    if chat_before is not None:
+        _purge_chats(store, tenant_id, {"updatedAt": {"$lt": chat_before}},
+                     "chat_retention", tally)
+
+
+def run(store: Store, defaults: RetentionSettings, tenant_ids: Sequence[str] | None = None,
+        now: datetime | None = None) -> RetentionResult:
+    """One retention pass over ``tenant_ids`` (every tenant with records when ``None``)."""
+    now = now or utcnow()
+    tenants = list(tenant_ids) if tenant_ids is not None else store.audit_tenants()
+    tally = _Tally()
+    for tenant in tenants:
+        run_tenant(store, tenant, defaults, now, tally)
+    return RetentionResult(tenants=len(tenants), auditRemoved=tally.audit,
+                           discoveryRemoved=tally.discovery,
+                           conversationsRemoved=tally.conversations,
+                           messagesRemoved=tally.messages, skippedHeld=tally.held,
+                           tombstones=tally.tombstones, ranAt=now)
+
+
+def view(store: Store, tenant_id: str, defaults: RetentionSettings) -> RetentionView:
+    """The policy in force for the tenant, and whether it is its own or the default."""
+    with store.unit_of_work(tenant_id, readonly=True) as uow:
+        own = uow.repo(RetentionPolicy).get(tenant_id)
+    if own is None:
+        return RetentionView(auditDays=defaults.auditDays, discoveryDays=defaults.discoveryDays,
+                             chatDays=defaults.chatDays, source="config")
+    return RetentionView(auditDays=own.auditDays, discoveryDays=own.discoveryDays,
+                         chatDays=own.chatDays, source="tenant", updatedAt=own.updatedAt,
+                         updatedBy=own.updatedBy)
+
+
+def update(store: Store, caller: Caller, body: RetentionSettings) -> RetentionView:
+    """Set the tenant's own policy (super admin); the change and its old value are audited."""
+    tenant = caller.tenant_id
+    with store.unit_of_work(tenant) as uow:
+        repo = uow.repo(RetentionPolicy)
+        before = repo.get(tenant)
+        saved = repo.save(RetentionPolicy(id=tenant, tenantId=tenant, auditDays=body.auditDays,
+                                          discoveryDays=body.discoveryDays,
+                                          chatDays=body.chatDays, updatedBy=caller.user_id))
+        previous = (before.model_dump(include={"auditDays", "discoveryDays", "chatDays"})
+                    if before else None)
+        uow.record(AuditEvent(action="admin.retention_update", actor=caller.actor,
+                              targetType="retentionpolicy", targetId=tenant,
+                              metadata={"policy": body.model_dump(), "previous": previous}))
+        uow.commit()
+    return RetentionView(auditDays=saved.auditDays, discoveryDays=saved.discoveryDays,
+                         chatDays=saved.chatDays, source="tenant", updatedAt=saved.updatedAt,
+                         updatedBy=saved.updatedBy)
