@@ -105,3 +105,13 @@ resource "google_cloud_run_service_iam_member" "invoker" {
   role     = "roles/run.invoker"
   member   = each.value
 }
+
+# Signed URLs on Cloud Functions are signed through IAM (no key file): the account signs
+# as itself, and only functions that hand out download links get this.
+resource "google_service_account_iam_member" "self_signer" {
+  count = var.signs_urls ? 1 : 0
+
+  service_account_id = google_service_account.runtime.name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = google_service_account.runtime.member
+}

@@ -186,3 +186,9 @@ variable "labels" {
   type        = map(string)
   default     = {}
 }
+
+variable "signs_urls" {
+  description = "Let the runtime service account sign blobs as itself (IAM signBlob), for V4 signed URLs of uploads and exports."
+  type        = bool
+  default     = false
+}

@@ -12,6 +12,7 @@ locals {
     "bigquery.googleapis.com",
     "cloudbuild.googleapis.com",
     "cloudfunctions.googleapis.com",
+    "cloudkms.googleapis.com",
     "cloudscheduler.googleapis.com",
     "cloudtasks.googleapis.com",
     "compute.googleapis.com",
@@ -49,6 +50,9 @@ locals {
     for env, id in var.provider_secrets : env => { secret = google_secret_manager_secret.provider[env].secret_id }
   }
 
+  # Functions that hand out V4 signed URLs (file downloads, export bundles).
+  signing_groups = ["admin", "files"]
+
   # Groups that talk to model providers directly (model lists, titles, tools).
   provider_groups = ["agents", "config", "convos", "mcp"]
 
@@ -64,9 +68,11 @@ locals {
     GORUNCHAT_QUEUE_PROJECTION     = module.tasks.queue_ids["projection"]
     GORUNCHAT_QUEUE_RETENTION      = module.tasks.queue_ids["retention"]
     GORUNCHAT_QUEUE_EXPORTS        = module.tasks.queue_ids["exports"]
-    GORUNCHAT_UPLOADS_BUCKET       = module.uploads.name
+    GORUNCHAT_FILES_BUCKET         = module.uploads.name
+    GORUNCHAT_EXPORTS_BUCKET       = module.exports.name
     GORUNCHAT_AUDIT_DATASET        = module.audit_sinks.dataset_id
     GORUNCHAT_AUDIT_ARCHIVE_BUCKET = module.audit_sinks.archive_bucket
+    GORUNCHAT_KMS_KEY_NAME         = google_kms_crypto_key.byok.id
     DOMAIN_CLIENT                  = local.origin
     DOMAIN_SERVER                  = local.origin
   }
@@ -222,6 +228,54 @@ module "uploads" {
   depends_on = [google_project_service.main]
 }
 
+# Export bundles (JSONL + manifest) for custodians: written by the tasks function, handed
+# out by the admin function as signed URLs.
+module "exports" {
+  source = "../uploads"
+
+  project_id      = var.project_id
+  name            = "${var.project_id}-exports"
+  location        = var.region
+  noncurrent_days = 30
+  object_admin_members = {
+    "fn-tasks" = module.tasks_function.service_account_member
+    "fn-admin" = module.functions["admin"].service_account_member
+  }
+  labels = local.labels
+
+  depends_on = [google_project_service.main]
+}
+
+# Envelope encryption of bring-your-own provider keys and MCP OAuth tokens (DESIGN.md
+# section 7). A key file would not survive on serverless instances, so production uses KMS.
+resource "google_kms_key_ring" "main" {
+  project  = var.project_id
+  name     = "gorunchat-${var.environment}"
+  location = var.region
+
+  depends_on = [google_project_service.main]
+}
+
+resource "google_kms_crypto_key" "byok" {
+  name            = "byok"
+  key_ring        = google_kms_key_ring.main.id
+  purpose         = "ENCRYPT_DECRYPT"
+  rotation_period = "7776000s"
+  labels          = local.labels
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "google_kms_crypto_key_iam_member" "byok" {
+  for_each = local.deployables
+
+  crypto_key_id = google_kms_crypto_key.byok.id
+  role          = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+  member        = each.value
+}
+
 module "audit_sinks" {
   source = "../audit_sinks"
 
@@ -291,11 +345,18 @@ module "functions" {
   ingress               = "ALLOW_INTERNAL_AND_GCLB"
   # The load balancer is the only way in (ingress), and the application authenticates
   # every request itself (DESIGN.md section 7), so the serverless NEG calls it as allUsers.
-  invoker_members    = { public = "allUsers" }
-  environment        = local.base_environment
-  secret_environment = merge(local.base_secrets, contains(local.provider_groups, each.key) ? local.provider_secret_env : {})
-  secret_files       = local.redis_files
-  labels             = local.labels
+  invoker_members = { public = "allUsers" }
+  signs_urls      = contains(local.signing_groups, each.key)
+  # Conditionals over objects of different shapes do not type-check; filters do.
+  environment = merge(local.base_environment, {
+    for k, v in { GORUNCHAT_FILES_SIGNER = "fn-${each.key}@${var.project_id}.iam.gserviceaccount.com" } :
+    k => v if contains(local.signing_groups, each.key)
+  })
+  secret_environment = merge(local.base_secrets, {
+    for k, v in local.provider_secret_env : k => v if contains(local.provider_groups, each.key)
+  })
+  secret_files = local.redis_files
+  labels       = local.labels
 }
 
 module "streaming_service" {
