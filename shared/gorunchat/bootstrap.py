@@ -19,8 +19,11 @@ if TYPE_CHECKING:
 
     from gorunchat.adapters.gcp.oidc import TaskTokenVerifier
     from gorunchat.ports.archive import Archive
+    from gorunchat.ports.blobstore import BlobStore
+    from gorunchat.ports.documents import DocumentReader
     from gorunchat.ports.mailer import Mailer
     from gorunchat.ports.querysink import QuerySink
+    from gorunchat.ports.search import TextSearch
     from gorunchat.ports.store import Store
     from gorunchat.ports.taskqueue import TaskQueue
     from gorunchat.services.auth_ratelimit import AuthRateLimiter
@@ -120,6 +123,21 @@ class Container:
 
         return build_task_verifier(self.settings)
 
+    @cached_property
+    def search(self) -> TextSearch:
+        """The text index of whichever store this container uses."""
+        return build_search(self.store)
+
+    @cached_property
+    def blobs(self) -> BlobStore:
+        return build_blobs(self.settings)
+
+    @cached_property
+    def documents(self) -> DocumentReader:
+        from gorunchat.adapters.local.documents import LibraryDocumentReader
+
+        return LibraryDocumentReader()
+
     def close(self) -> None:
         if "store" in self.__dict__:
             self.store.close()
@@ -135,6 +153,34 @@ def build_store(settings: Settings) -> Store:
     from gorunchat.adapters.sqlite.store import SqliteStore
 
     return SqliteStore(settings.sqlite_file)
+
+
+def build_search(store: Store) -> TextSearch:
+    from gorunchat.adapters.sqlite.store import SqliteStore
+
+    if isinstance(store, SqliteStore):
+        from gorunchat.adapters.sqlite.search import SqliteTextSearch
+
+        return SqliteTextSearch(store.path)
+    from gorunchat.adapters.mongo.search import MongoTextSearch
+    from gorunchat.adapters.mongo.store import MongoStore
+
+    if not isinstance(store, MongoStore):
+        raise ConfigError(f"no text search for {type(store).__name__}")
+    return MongoTextSearch.for_store(store)
+
+
+def build_blobs(settings: Settings) -> BlobStore:
+    """Cloud Storage when ``GORUNCHAT_FILES_BUCKET`` is set, else ``<data dir>/files``."""
+    library = settings.library
+    if library.blob_bucket:
+        from gorunchat.adapters.gcp.storage import GcsBlobStore, bucket_for
+
+        return GcsBlobStore(bucket_for(library.blob_bucket), url_ttl_s=library.signed_url_ttl_s,
+                            signer_email=library.blob_signing_account)
+    from gorunchat.adapters.local.blobstore import FilesystemBlobStore
+
+    return FilesystemBlobStore(Path(settings.data_dir) / "files")
 
 
 def resolve_secret(settings: Settings, configured: str | None, name: str) -> str:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gorunchat.contracts.auth import AuthToken
 from gorunchat.contracts.admin_audit import RetentionPolicy
+from gorunchat.contracts.auth import AuthToken
 from gorunchat.contracts.documents import Conversation, Document, Message, Session, User
 from gorunchat.contracts.exports import ExportJob
 from gorunchat.contracts.holds import LegalHold
+from gorunchat.contracts.library import ConversationTag, SharedLink, StoredFile, ToolCall
 from gorunchat.contracts.user import ToolFavorite
 
 
@@ -51,6 +52,12 @@ COLLECTIONS: dict[str, CollectionSpec] = {
             ("conversationId", "user", "createdAt", "parentMessageId"),
             compound=(("conversationId", "createdAt"),),
         ),
+        CollectionSpec(ConversationTag, ("user", "tag", "position"),
+                       compound=(("user", "tag"), ("user", "position"))),
+        CollectionSpec(StoredFile, ("user", "conversationId", "createdAt"),
+                       compound=(("user", "createdAt"),)),
+        CollectionSpec(ToolCall, ("user", "conversationId")),
+        CollectionSpec(SharedLink, ("user", "conversationId")),
         CollectionSpec(LegalHold, ("status", "createdAt")),
         CollectionSpec(ExportJob, ("status", "createdAt")),
         CollectionSpec(RetentionPolicy, ()),

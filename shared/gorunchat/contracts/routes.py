@@ -129,6 +129,8 @@ _TABLE: tuple[tuple[str, str, Auth, str, str], ...] = (
     ("POST", "/api/convos/fork", _U, "conversation.fork", "fork"),
     ("POST", "/api/convos/import", _U, "conversation.import", "import"),
     ("GET", "/api/convos/gen_title/:conversationId", _U, "", "gen_title"),
+    # GoRunChat: LibreChat exports on the client; this serves the same JSON from the server
+    ("GET", "/api/convos/:conversationId/export", _U, "conversation.export", "export"),
     # messages
     ("GET", "/api/messages", _U, "", "search"),
     ("GET", "/api/messages/:conversationId", _U, "", "list"),

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from gorunchat.contracts.admin_audit import AuditSettings
 from gorunchat.contracts.appconfig import AppConfig
 from gorunchat.contracts.authconfig import AuthConfig
+from gorunchat.contracts.library import LibrarySettings
 
 
 class ConfigError(Exception):
@@ -77,6 +78,7 @@ class Settings(BaseModel):
     openai_api_key: str | None = None
     anthropic_api_key: str | None = None
     google_api_key: str | None = None
+    library: LibrarySettings = Field(default_factory=LibrarySettings)
     auth: AuthConfig = Field(default_factory=AuthConfig)
     audit: AuditSettings = Field(default_factory=AuditSettings)
 
@@ -158,6 +160,7 @@ class Settings(BaseModel):
                 openai_api_key=env.get("OPENAI_API_KEY") or None,
                 anthropic_api_key=env.get("ANTHROPIC_API_KEY") or None,
                 google_api_key=env.get("GOOGLE_API_KEY") or env.get("GOOGLE_KEY") or None,
+                library=LibrarySettings.from_env(env),
                 auth=AuthConfig.from_env(env),
                 audit=AuditSettings.from_env(env),
                 stream_coalesce_ms=_int(env, "GORUNCHAT_STREAM_COALESCE_MS", 25),

@@ -11,6 +11,7 @@ import sqlite3
 
 from gorunchat.adapters.collections import COLLECTIONS, CollectionSpec
 from gorunchat.adapters.sqlite import auditops
+from gorunchat.adapters.sqlite.search import ensure_search
 
 
 def column(field: str) -> str:
@@ -122,6 +123,7 @@ def ensure_collections(conn: sqlite3.Connection) -> None:
         for spec in COLLECTIONS.values():
             for statement in _collection_ddl(conn, spec):
                 conn.execute(statement)
+        ensure_search(conn)  # FTS5 tables and the triggers that keep them in step
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

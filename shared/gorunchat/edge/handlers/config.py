@@ -6,6 +6,7 @@ from flask import Response
 
 from gorunchat.contracts.config import Banner, EndpointsConfig, Health, ModelsConfig, StartupConfig
 from gorunchat.contracts.errors import ServiceUnavailable
+from gorunchat.contracts.library import SearchEnabled
 from gorunchat.edge.context import RequestContext
 from gorunchat.edge.observability import metrics_payload
 from gorunchat.edge.registry import handles
@@ -58,3 +59,9 @@ def endpoints(ctx: RequestContext) -> EndpointsConfig:
 @handles("config.models")
 def models(ctx: RequestContext) -> ModelsConfig:
     return ModelsConfig(model_registry.models_config(ctx.container.settings))
+
+
+@handles("config.search_enable")
+def search_enable(ctx: RequestContext) -> SearchEnabled:
+    """Search runs in the store's own text index, so it is always available."""
+    return SearchEnabled(True)

@@ -1,0 +1,162 @@
+"""Reading and removing stored files: list, download, signed URL, preview, usage, delete.
+
+Only the owner reaches a file by its id; any other caller (another user, another tenant)
+gets 404, so ids reveal nothing. A share link grants read access to the files attached to the
+shared conversation's messages. Deleting removes the document first (with its audit record)
+and then the blob.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+from gorunchat.contracts.audit import AuditEvent, DiscoveryEvent
+from gorunchat.contracts.errors import NotFound
+from gorunchat.contracts.files import (
+    MB,
+    DeleteFilesRequest,
+    DownloadUrl,
+    EndpointFileConfig,
+    EndpointFileConfigOut,
+    FileConfig,
+    FileConfigOut,
+    FileObject,
+    FilePreview,
+    FileUsage,
+)
+from gorunchat.contracts.library import SharedLink, StoredFile
+from gorunchat.ports.blobstore import BlobStore
+from gorunchat.ports.store import Store, UnitOfWork
+from gorunchat.services.caller import Caller
+
+log = logging.getLogger("gorunchat.files")
+_METADATA = ("conversationId", "file_id", "temp_file_id", "bytes", "filename", "filepath",
+             "object", "type", "usage", "source", "width", "height", "createdAt", "updatedAt")
+
+
+def file_not_found() -> NotFound:
+    return NotFound("File not found.", code="FILE_NOT_FOUND")
+
+
+def _owned(uow: UnitOfWork, caller: Caller, file_id: str) -> StoredFile:
+    found = uow.repo(StoredFile).get(file_id)
+    if found is None or found.user != caller.user_id:
+        raise file_not_found()
+    return found
+
+
+def owned_file(store: Store, caller: Caller, file_id: str, user_param: str | None = None
+               ) -> StoredFile:
+    """The caller's file; the ``:userId`` of a download path must be the caller too."""
+    if user_param is not None and user_param != caller.user_id:
+        raise file_not_found()
+    with store.unit_of_work(caller.tenant_id, readonly=True) as uow:
+        return _owned(uow, caller, file_id)
+
+
+def view(stored: StoredFile) -> FileObject:
+    return FileObject.model_validate(stored.model_dump())
+
+
+def list_files(store: Store, caller: Caller) -> list[FileObject]:
+    with store.unit_of_work(caller.tenant_id, readonly=True) as uow:
+        found = uow.repo(StoredFile).find({"user": caller.user_id}, sort=[("createdAt", -1)])
+    return [view(f) for f in found]
+
+
+def config_out(config: FileConfig) -> FileConfigOut:
+    """``GET /api/files/config``: the configuration with LibreChat's sizes in bytes."""
+    endpoints = dict(config.endpoints)
+    endpoints.setdefault("default", EndpointFileConfig())
+    return FileConfigOut(
+        endpoints={name: EndpointFileConfigOut(
+            disabled=e.disabled, fileLimit=e.fileLimit, fileSizeLimit=int(e.fileSizeLimit * MB),
+            totalSizeLimit=int(e.totalSizeLimit * MB), supportedMimeTypes=e.supportedMimeTypes)
+            for name, e in endpoints.items()},
+        serverFileSizeLimit=int(config.serverFileSizeLimit * MB),
+        avatarSizeLimit=int(config.avatarSizeLimit * MB),
+        sizeLimits={k: int(v * MB) for k, v in config.sizeLimits.items()},
+        userStorageLimit=int(config.userStorageLimit * MB), imageLimits=config.imageLimits)
+
+
+def download(store: Store, blobs: BlobStore, caller: Caller, user_param: str, file_id: str
+             ) -> tuple[StoredFile, bytes]:
+    stored = owned_file(store, caller, file_id, user_param)
+    return stored, blobs.get(stored.storageKey or stored.file_id)
+
+
+def metadata(stored: StoredFile) -> dict[str, object]:
+    data = stored.model_dump(mode="json")
+    return {k: data[k] for k in _METADATA if data.get(k) is not None}
+
+
+def download_url(store: Store, blobs: BlobStore, caller: Caller, user_param: str,
+                 file_id: str) -> DownloadUrl:
+    """A signed URL from the blob store, or the authenticated download route when the store
+    cannot sign (the local filesystem)."""
+    stored = owned_file(store, caller, file_id, user_param)
+    url = blobs.signed_url(stored.storageKey or stored.file_id, filename=stored.filename,
+                           content_type=stored.type)
+    return DownloadUrl(url=url or f"/api/files/download/{caller.user_id}/{file_id}",
+                       filename=stored.filename, type=stored.type, metadata=metadata(stored))
+
+
+def preview(store: Store, caller: Caller, file_id: str) -> FilePreview:
+    stored = owned_file(store, caller, file_id)
+    return FilePreview(file_id=file_id, status="ready", text=stored.text,
+                       textFormat=stored.textFormat if stored.text is not None else None)
+
+
+def usage(store: Store, caller: Caller, config: FileConfig, file_ids: list[str]
+          ) -> FileUsage:
+    with store.unit_of_work(caller.tenant_id, readonly=True) as uow:
+        where: dict[str, object] = {"user": caller.user_id}
+        if file_ids:
+            where["file_id"] = {"$in": file_ids[:400]}
+        found = uow.repo(StoredFile).find(where)
+    total = sum(f.bytes for f in found)
+    quota = int(config.userStorageLimit * MB)
+    by_type: Counter[str] = Counter()
+    for f in found:
+        by_type[f.type] += f.bytes
+    return FileUsage(bytes=total, fileCount=len(found), quotaBytes=quota,
+                     remainingBytes=max(0, quota - total), byType=dict(by_type))
+
+
+def delete(store: Store, blobs: BlobStore, caller: Caller, body: DeleteFilesRequest) -> int:
+    """Delete the listed files (all must be the caller's, else 404 and nothing changes)."""
+    ids = list(dict.fromkeys(ref.file_id for ref in body.files))
+    with store.unit_of_work(caller.tenant_id) as uow:
+        files = [_owned(uow, caller, file_id) for file_id in ids]
+        for stored in files:
+            uow.repo(StoredFile).delete(stored.file_id)
+            uow.record(AuditEvent(action="file.delete", actor=caller.actor, targetType="file",
+                                  targetId=stored.file_id, metadata={
+                                      "filename": stored.filename, "bytes": stored.bytes}))
+            uow.journal(DiscoveryEvent(kind="file.deleted", userId=caller.user_id,
+                                       conversationId=stored.conversationId, content={
+                                           "fileId": stored.file_id,
+                                           "filename": stored.filename, "text": stored.text}))
+        uow.commit()
+    for stored in files:
+        if not blobs.delete(stored.storageKey or stored.file_id):
+            log.warning("blob already gone", extra={"fields": {"fileId": stored.file_id}})
+    return len(files)
+
+
+def shared_file(store: Store, blobs: BlobStore, tenant_id: str, share_id: str, file_id: str
+                ) -> tuple[StoredFile, bytes]:
+    """A file attached to a message of a shared conversation, for anyone with the link."""
+    with store.unit_of_work(tenant_id, readonly=True) as uow:
+        share = uow.repo(SharedLink).get(share_id)
+        stored = uow.repo(StoredFile).get(file_id)
+        if share is None or stored is None or stored.user != share.user:
+            raise file_not_found()
+        attached = any(
+            any(isinstance(f, dict) and f.get("file_id") == file_id for f in m.files or [])
+            for m in uow.messages.find({"conversationId": share.conversationId,
+                                        "user": share.user}))
+    if not attached:
+        raise file_not_found()
+    return stored, blobs.get(stored.storageKey or stored.file_id)
