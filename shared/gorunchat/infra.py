@@ -5,7 +5,7 @@
 list of URL-map route rules. ``write_tfvars(path)`` writes it as ``routes.auto.tfvars.json``;
 ``gorunchat routes --terraform`` calls it and a test fails when the committed file is stale.
 
-Why prefixes and not one template per route (docs/adr/0001-url-map-from-route-table.md):
+Why prefixes and not one template per route (docs/adr/0002-url-map-and-serverless-deployment.md):
 ownership of a path is decided by its leading static segments (``group_for_path``), never by
 its ``:param`` segments, so the URL map needs one rule per owning prefix. Each rule matches
 the prefix itself (``full_path_match``) and everything under it (``prefix_match`` of
