@@ -203,9 +203,12 @@ class GenerationJob:
                     ) -> None:
         snapshot = None
         if terminal is not None or self.seq - self._snapshot_seq >= self.deps.snapshot_every:
-            snapshot = Snapshot(self.seq, self.resume_state().model_dump_json(
+            # A snapshot stands for content frames only: never for the terminal frame, which
+            # a client resuming from the snapshot must still receive.
+            upto = self.seq - len(entries) if terminal is not None else self.seq
+            snapshot = Snapshot(upto, self.resume_state().model_dump_json(
                 exclude_none=True).encode())
-            self._snapshot_seq = self.seq
+            self._snapshot_seq = upto
         result = await self.deps.bus.append(self.ref, self.deps.owner, entries,
                                             terminal=terminal, snapshot=snapshot)
         if not result.accepted:

@@ -61,7 +61,7 @@ class SseResponse(Response):
         await send({"type": "http.response.body", "body": body, "more_body": True})
 
     async def _serve(self, send: Send, sub: Subscriber) -> None:
-        done = await self._replay(send)
+        done = await self._replay(send) or await self._ended_before(send)
         while not done and not sub.closed:
             if sub.lagging:
                 sub.lagging = False
@@ -99,6 +99,19 @@ class SseResponse(Response):
         if gap:
             return await self._replay(send)
         return done
+
+    async def _ended_before(self, send: Send) -> bool:
+        """True when the stream ended and the client already has its terminal frame.
+
+        The state and the terminal frame change in one atomic write, so once the job reads
+        as ended one more replay holds everything there is; the stream then closes even if
+        the cursor was at (or past) the terminal frame.
+        """
+        job = await self.hub.bus.job(self.ref)
+        if job is not None and job.state == "running":
+            return False
+        await self._replay(send)
+        return True
 
     async def _replay(self, send: Send) -> bool:
         """Send journal frames after the cursor; True once the terminal frame went out."""
