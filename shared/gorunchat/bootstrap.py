@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from gorunchat.ports.mailer import Mailer
     from gorunchat.ports.querysink import QuerySink
     from gorunchat.ports.search import TextSearch
+    from gorunchat.ports.secretbox import SecretBox
     from gorunchat.ports.store import Store
     from gorunchat.ports.taskqueue import TaskQueue
     from gorunchat.services.auth_ratelimit import AuthRateLimiter
@@ -43,6 +44,11 @@ class Container:
     @cached_property
     def tasks_secret(self) -> str:
         return resolve_secret(self.settings, self.settings.tasks_secret, "tasks-secret")
+
+    @cached_property
+    def secretbox(self) -> SecretBox:
+        """Seals BYOK keys: Cloud KMS when ``GORUNCHAT_KMS_KEY_NAME`` is set, else a key file."""
+        return build_secretbox(self.settings)
 
     @cached_property
     def store(self) -> Store:
@@ -181,6 +187,16 @@ def build_blobs(settings: Settings) -> BlobStore:
     from gorunchat.adapters.local.blobstore import FilesystemBlobStore
 
     return FilesystemBlobStore(Path(settings.data_dir) / "files")
+
+
+def build_secretbox(settings: Settings) -> SecretBox:
+    if settings.kms_key_name:
+        from gorunchat.adapters.gcp.kms import kms_secretbox
+
+        return kms_secretbox(settings.kms_key_name)
+    from gorunchat.adapters.local.secretbox import local_secretbox
+
+    return local_secretbox(settings.data_dir)
 
 
 def resolve_secret(settings: Settings, configured: str | None, name: str) -> str:

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from gorunchat.contracts.acl import AccessRole, AclEntry, Group
 from gorunchat.contracts.admin_audit import RetentionPolicy
+from gorunchat.contracts.admin_config import ConfigOverride, SystemGrant
 from gorunchat.contracts.auth import AuthToken
+from gorunchat.contracts.balance import Balance, Transaction
 from gorunchat.contracts.documents import Conversation, Document, Message, Session, User
 from gorunchat.contracts.exports import ExportJob
 from gorunchat.contracts.holds import LegalHold
+from gorunchat.contracts.keys import UserKey
 from gorunchat.contracts.library import ConversationTag, SharedLink, StoredFile, ToolCall
+from gorunchat.contracts.roles import RoleDoc
 from gorunchat.contracts.user import ToolFavorite
 
 
@@ -61,5 +66,18 @@ COLLECTIONS: dict[str, CollectionSpec] = {
         CollectionSpec(LegalHold, ("status", "createdAt")),
         CollectionSpec(ExportJob, ("status", "createdAt")),
         CollectionSpec(RetentionPolicy, ()),
+        # authorization and administration (issue 4)
+        CollectionSpec(RoleDoc, ("createdAt",)),
+        CollectionSpec(AccessRole, ("resourceType",)),
+        CollectionSpec(AclEntry, ("resourceType", "resourceId", "principalType", "principalId"),
+                       compound=(("resourceType", "resourceId"),
+                                 ("principalType", "principalId"))),
+        CollectionSpec(Group, ("name", "memberIds", "createdAt"),
+                       arrays=frozenset({"memberIds"})),
+        CollectionSpec(SystemGrant, ("principalType", "principalId", "capability")),
+        CollectionSpec(ConfigOverride, ("principalType", "principalId", "priority")),
+        CollectionSpec(UserKey, ("userId", "name"), compound=(("userId", "name"),)),
+        CollectionSpec(Balance, ("user",)),
+        CollectionSpec(Transaction, ("user", "createdAt"), compound=(("user", "createdAt"),)),
     )
 }

@@ -64,6 +64,7 @@ class Settings(BaseModel):
     access_token_ttl_s: int = 15 * 60
     refresh_token_ttl_s: int = 7 * 24 * 3600
     tasks_secret: str | None = None
+    kms_key_name: str | None = None  # Cloud KMS key sealing BYOK keys; local file if unset
 
     allow_registration: bool = True
     allow_email_login: bool = True
@@ -148,6 +149,7 @@ class Settings(BaseModel):
                 access_token_ttl_s=_int(env, "SESSION_EXPIRY_S", 15 * 60),
                 refresh_token_ttl_s=_int(env, "REFRESH_TOKEN_EXPIRY_S", 7 * 24 * 3600),
                 tasks_secret=env.get("GORUNCHAT_TASKS_SECRET") or None,
+                kms_key_name=env.get("GORUNCHAT_KMS_KEY_NAME") or None,
                 allow_registration=_flag(env.get("ALLOW_REGISTRATION"), True),
                 allow_email_login=_flag(env.get("ALLOW_EMAIL_LOGIN"), True),
                 allow_social_login=_flag(env.get("ALLOW_SOCIAL_LOGIN"), False),

@@ -7,11 +7,23 @@ from typing import Any
 from gorunchat.contracts.config import Banner, StartupConfig
 from gorunchat.contracts.identity import Principal
 from gorunchat.contracts.settings import Settings
+from gorunchat.ports.store import Store
 
 
-def startup_config(settings: Settings, principal: Principal | None) -> StartupConfig:
-    """LibreChat's startup-config shape, built from settings and ``gorunchat.yaml``."""
+def startup_config(settings: Settings, principal: Principal | None,
+                   store: Store | None = None) -> StartupConfig:
+    """LibreChat's startup-config shape, built from settings and ``gorunchat.yaml``.
+
+    For a signed-in caller (with a ``store``) the configuration is first merged with the
+    overrides of their role, groups and user (``services.principal_config``, order
+    base ← role ← group ← user).
+    """
     app = settings.app
+    if principal is not None and store is not None:
+        from gorunchat.services.principal_config import effective_app_config
+
+        with store.unit_of_work(principal.tenantId, readonly=True) as uow:
+            app = effective_app_config(uow, app, principal)
     interface: dict[str, Any] = app.interface.model_dump(exclude_none=True)
     balance = app.balance.model_dump() if app.balance.enabled else None
     social = settings.allow_social_login

@@ -43,7 +43,8 @@ def metrics(ctx: RequestContext) -> Response:
 
 @handles("config.config")
 def startup(ctx: RequestContext) -> StartupConfig:
-    return config_service.startup_config(ctx.container.settings, ctx.principal)
+    store = ctx.container.store if ctx.principal is not None else None
+    return config_service.startup_config(ctx.container.settings, ctx.principal, store)
 
 
 @handles("config.banner")
