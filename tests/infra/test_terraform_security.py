@@ -193,9 +193,12 @@ def test_queues_retry_and_the_scheduler_uses_oidc() -> None:
 def test_firestore_is_enterprise_with_mongodb_compatibility() -> None:
     datastore = load_module(MODULES / "datastore")
     database = datastore.resources_of("google_firestore_database")["main"]
+    # With provider 6.x, Enterprise + FIRESTORE_NATIVE gets the MongoDB-compatible API by
+    # the API default (provider 6.x has no data access mode arguments).
     assert database["database_edition"] == "ENTERPRISE"
-    assert database["mongodb_compatible_data_access_mode"] == "DATA_ACCESS_MODE_ENABLED"
     assert database["type"] == "FIRESTORE_NATIVE"
+    uri = datastore.resources_of("google_secret_manager_secret_version")["uri"]["secret_data"]
+    assert "firestore.goog:443/" in uri and "authMechanism=MONGODB-OIDC" in uri
     assert datastore.variables["backend"]["default"] == "firestore"
 
 

@@ -1,6 +1,6 @@
 # The operational store, spoken to through the MongoDB API (pymongo) in both modes:
-# - firestore: a Firestore Enterprise-edition database with only the MongoDB-compatible API
-#   enabled. Clients authenticate with their service account (MONGODB-OIDC), so the
+# - firestore: a Firestore Enterprise-edition database, spoken to through its
+#   MongoDB-compatible API. Clients authenticate with their service account (MONGODB-OIDC), so the
 #   connection string holds no password; it still goes through Secret Manager so that both
 #   modes reach the deployables the same way.
 # - atlas: the secret is created empty; the operator adds the Atlas connection string as a
@@ -18,10 +18,11 @@ resource "google_firestore_database" "main" {
   location_id = var.location
   type        = "FIRESTORE_NATIVE"
 
-  database_edition                    = "ENTERPRISE"
-  mongodb_compatible_data_access_mode = "DATA_ACCESS_MODE_ENABLED"
-  firestore_data_access_mode          = "DATA_ACCESS_MODE_DISABLED"
-  realtime_updates_mode               = "REALTIME_UPDATES_MODE_DISABLED"
+  # Enterprise edition + FIRESTORE_NATIVE is Firestore with MongoDB compatibility: the API
+  # enables the MongoDB-compatible data access mode by default for Enterprise databases.
+  # Provider 6.x has no argument for the data access modes (later releases add
+  # mongodb_compatible_data_access_mode); the API defaults are the ones this stack wants.
+  database_edition = "ENTERPRISE"
 
   point_in_time_recovery_enablement = "POINT_IN_TIME_RECOVERY_ENABLED"
   delete_protection_state           = var.delete_protection ? "DELETE_PROTECTION_ENABLED" : "DELETE_PROTECTION_DISABLED"
