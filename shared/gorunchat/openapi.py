@@ -32,7 +32,8 @@ def dto_classes() -> list[type[BaseModel]]:
         module = importlib.import_module(f"gorunchat.contracts.{info.name}")
         for name, obj in vars(module).items():
             if (inspect.isclass(obj) and issubclass(obj, BaseModel)
-                    and obj.__module__ == module.__name__ and not name.startswith("_")
+                    and obj.__module__ == module.__name__ and name.isidentifier()
+                    and not name.startswith("_")
                     and not getattr(obj, "__pydantic_generic_metadata__", {}).get("parameters")):
                 found[f"{info.name}.{name}"] = obj
     return [found[k] for k in sorted(found)]
