@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", default="generated")
     export.add_argument("--check", action="store_true", help="fail if the files are stale")
     export.set_defaults(func=_contracts)
+    from gorunchat.admin_cli import add_parser as add_admin_parser
+
+    add_admin_parser(sub)
     return parser
 
 

@@ -8,9 +8,17 @@ favorites lists of ``/api/user/settings/favorites``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from gorunchat.contracts.documents import Document
 
@@ -90,6 +98,11 @@ class Favorite(BaseModel):
     model: str | None = Field(default=None, min_length=1, max_length=256)
     endpoint: str | None = Field(default=None, min_length=1, max_length=256)
     spec: str | None = Field(default=None, min_length=1, max_length=256)
+
+    @model_serializer(mode="wrap")
+    def _set_fields_only(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        return {k: v for k, v in data.items() if v is not None}
 
     @model_validator(mode="after")
     def _one_kind(self) -> Favorite:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from gorunchat.contracts.audit import AuditEvent
+from gorunchat.contracts.audit import Actor, AuditEvent
 from gorunchat.contracts.auth import AuthToken, MessageResponse
 from gorunchat.contracts.documents import User
 from gorunchat.contracts.errors import Forbidden, Unauthorized
@@ -144,3 +144,27 @@ def id_for_email(store: Store, tenant_id: str, email: str) -> str | None:
     with store.unit_of_work(tenant_id, readonly=True) as uow:
         user = find_by_email(uow, email)
     return user.id if user else None
+
+
+def ensure_super_admin(store: Store, tenant_id: str, email: str, password_hash: str | None,
+                       actor: Actor) -> tuple[User, bool]:
+    """Make ``email`` a ``SUPER_ADMIN``: promote the account, or create a verified one.
+
+    Returns the account and whether it was created. Used by the operator CLI, so the first
+    super admin exists before anyone signs in.
+    """
+    with store.unit_of_work(tenant_id) as uow:
+        user = find_by_email(uow, email)
+        created = user is None
+        if user is None:
+            user = create(uow, email=email, name=None, username=None, provider="local",
+                          password_hash=password_hash, email_verified=True)
+        changes: dict[str, Any] = {"role": Role.SUPER_ADMIN}
+        if password_hash and not created:
+            changes["password"] = password_hash
+        user = uow.users.update(user.id, changes) or user
+        uow.record(AuditEvent(action="admin.super_admin_granted", actor=actor,
+                              targetType="user", targetId=user.id,
+                              metadata={"created": created}))
+        uow.commit()
+    return user, created
