@@ -23,8 +23,9 @@ from gorunchat.ports.secretbox import SecretUnreadable
 if TYPE_CHECKING:
     from google.cloud.kms_v1 import KeyManagementServiceClient
 
-_REFUSED = (gexc.InvalidArgument, gexc.FailedPrecondition, gexc.NotFound,
-            gexc.PermissionDenied)
+# REST answers map by HTTP status (400 → BadRequest), gRPC by code (InvalidArgument and
+# FailedPrecondition, both BadRequest subclasses): catch the parents to cover both transports.
+_REFUSED = (gexc.BadRequest, gexc.NotFound, gexc.Forbidden)
 
 
 def crc32c(data: bytes) -> int:
