@@ -41,6 +41,23 @@ def _app(group: str) -> Any:
                                                      "main.py"))
 
 
+def _fuzz(operation: Any, app: Any, auth: dict[str, str], statuses: list[int],
+          failures: list[str]) -> None:
+    """Call one operation with ``EXAMPLES`` generated requests, noting every 5xx."""
+
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy())
+    def call(case: Any) -> None:
+        response = case.call(app=app, headers=auth)
+        statuses.append(response.status_code)
+        if response.status_code >= 500:
+            failures.append(f"{case.method} {case.formatted_path} -> "
+                            f"{response.status_code}: {response.text[:200]}")
+
+    call()
+
+
 @pytest.mark.slow
 def test_generated_requests_never_get_a_server_error(sqlite_container: Container) -> None:
     import schemathesis
@@ -54,19 +71,7 @@ def test_generated_requests_never_get_a_server_error(sqlite_container: Container
     checked = 0
     for result in schema.get_all_operations():
         operation = result.ok()
-        app = apps[operation.definition.raw["tags"][0]]
-
-        @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck))
-        @given(case=operation.as_strategy())
-        def call(case: Any, app: Any = app) -> None:
-            response = case.call(app=app, headers=auth)
-            statuses.append(response.status_code)
-            if response.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path} -> "
-                                f"{response.status_code}: {response.text[:200]}")
-
-        call()
+        _fuzz(operation, apps[operation.definition.raw["tags"][0]], auth, statuses, failures)
         checked += 1
     assert checked >= 30
     assert len(statuses) >= checked * 3
