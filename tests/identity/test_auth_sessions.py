@@ -149,3 +149,24 @@ def test_sign_out_everywhere_ends_every_session(ident: Identity) -> None:
         assert ident.user.get("/api/user", headers=_bearer(login)).status_code == 401
         assert _refresh_with(_cookie(login)).status_code == 401
     assert "auth.logout_all" in ident.actions()
+
+
+def test_sign_in_fails_closed_when_the_audit_log_cannot_be_written(
+        identity_factory: Any) -> None:
+    import sqlite3
+
+    ident = identity_factory()
+    ident.register("ada@example.org")
+    db = sqlite3.connect(ident.container.settings.sqlite_file)
+    db.execute("CREATE TRIGGER audit_down BEFORE INSERT ON auditlogs "
+               "BEGIN SELECT RAISE(ABORT, 'audit storage unavailable'); END")
+    db.commit()
+    db.close()
+
+    response = _login("ada@example.org")
+
+    assert response.status_code == 503
+    assert response.json["error"]["code"] == "AUDIT_UNAVAILABLE"
+    assert "Set-Cookie" not in response.headers
+    with ident.container.store.unit_of_work("default", readonly=True) as uow:
+        assert uow.sessions.count({}) == 0
