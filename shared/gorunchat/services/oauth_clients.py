@@ -190,8 +190,11 @@ class GithubClient:
                                     ).raise_for_status().json()
             except (OAuthError, httpx.HTTPError, ValueError) as exc:
                 raise _failed("GitHub did not accept the sign-in.") from exc
-        primary = next((e for e in emails if isinstance(e, dict) and e.get("primary")), {})
-        return ExternalIdentity(
-            provider="github", subject=str(profile["id"]), email=primary.get("email"),
-            email_verified=primary.get("verified") is True, name=profile.get("name"),
-            username=profile.get("login"), avatar=profile.get("avatar_url"))
+        try:
+            primary = next((e for e in emails if isinstance(e, dict) and e.get("primary")), {})
+            return ExternalIdentity(
+                provider="github", subject=str(profile["id"]), email=primary.get("email"),
+                email_verified=primary.get("verified") is True, name=profile.get("name"),
+                username=profile.get("login"), avatar=profile.get("avatar_url"))
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise _failed("GitHub answered with an unexpected profile.") from exc
