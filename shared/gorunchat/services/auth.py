@@ -73,7 +73,8 @@ def register(deps: IdentityDeps, client: Client, body: RegisterRequest) -> Messa
     with deps.store.unit_of_work(deps.tenant_id) as uow:
         if users.find_by_email(uow, email) is not None:
             return MessageResponse(message=GENERIC_REGISTRATION)
-        user = users.create(uow, email=email, name=body.name, username=body.username,
+        user = users.create(uow, settings=settings, email=email, name=body.name,
+                            username=body.username,
                             provider="local", password_hash=password_hash,
                             email_verified=False)
         token = auth_email.new_token(uow, user, "email_verification")

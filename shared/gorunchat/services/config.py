@@ -27,13 +27,23 @@ def startup_config(settings: Settings, principal: Principal | None,
     interface: dict[str, Any] = app.interface.model_dump(exclude_none=True)
     balance = app.balance.model_dump() if app.balance.enabled else None
     social = settings.allow_social_login
+    auth = settings.auth
+    ldap = auth.ldap
     return StartupConfig(
         appTitle=settings.app_title,
         socialLogins=list(app.registration.socialLogins) if social else [],
+        githubLoginEnabled=social and auth.github.enabled,
+        googleLoginEnabled=social and auth.google.enabled,
+        openidLoginEnabled=social and auth.openid.enabled,
+        openidLabel=auth.openid.label or "Continue with OpenID",
+        ldap={"enabled": True, "username": ldap.login_uses_username} if ldap.enabled else None,
         serverDomain=settings.domain_server,
         emailLoginEnabled=settings.allow_email_login,
         registrationEnabled=settings.allow_registration,
         socialLoginEnabled=social,
+        passwordResetEnabled=auth.allow_password_reset,
+        emailEnabled=auth.mail.host is not None,
+        minPasswordLength=auth.min_password_length,
         interface=interface,
         balance=balance,
     )

@@ -104,7 +104,7 @@ def authenticate(deps: IdentityDeps, client: Client, login: str, password: str) 
         user = uow.users.find_one({"ldapId": entry.ldap_id}) or users.find_by_email(
             uow, entry.email)
         if user is None:
-            user = users.create(uow, email=entry.email, name=entry.name,
+            user = users.create(uow, settings=deps.settings, email=entry.email, name=entry.name,
                                 username=entry.username, provider="ldap", password_hash=None,
                                 email_verified=True, links={"ldapId": entry.ldap_id})
             uow.record(AuditEvent(action="auth.register", actor=client.actor(user.id),

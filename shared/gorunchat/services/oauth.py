@@ -101,7 +101,8 @@ def account_for(deps: IdentityDeps, client: Client, identity: ExternalIdentity) 
                 user = uow.users.update(user.id, {link: identity.subject,
                                                   "emailVerified": True}) or user
         if user is None and verified and identity.email and _may_register(deps, identity):
-            user = users.create(uow, email=identity.email, name=identity.name,
+            user = users.create(uow, settings=deps.settings, email=identity.email,
+                                name=identity.name,
                                 username=identity.username, provider=identity.provider,
                                 password_hash=None, email_verified=True,
                                 links={link: identity.subject})

@@ -15,6 +15,7 @@ from gorunchat.contracts.auth import AuthToken, MessageResponse
 from gorunchat.contracts.documents import User
 from gorunchat.contracts.errors import Forbidden, Unauthorized
 from gorunchat.contracts.identity import Role
+from gorunchat.contracts.settings import Settings
 from gorunchat.contracts.user import (
     Personalization,
     PreferencesResponse,
@@ -56,17 +57,22 @@ def find_by_email(uow: UnitOfWork, email: str) -> User | None:
     return uow.users.find_one({"email": normalize_email(email)})
 
 
-def create(uow: UnitOfWork, *, email: str, name: str | None, username: str | None,
-           provider: str, password_hash: str | None, email_verified: bool,
-           links: dict[str, str] | None = None) -> User:
-    """Insert a new user; the tenant's first user becomes ``ADMIN``, as in LibreChat."""
+def create(uow: UnitOfWork, *, settings: Settings, email: str, name: str | None,
+           username: str | None, provider: str, password_hash: str | None,
+           email_verified: bool, links: dict[str, str] | None = None) -> User:
+    """Insert a new user with their start balance; the tenant's first user becomes ``ADMIN``,
+    as in LibreChat."""
+    from gorunchat.services.balance import ensure_start_balance
+
     first = uow.users.count({}) == 0
     user = User.model_validate({
         "_id": object_id(), "tenantId": uow.tenant_id, "email": normalize_email(email),
         "name": name, "username": username, "provider": provider, "password": password_hash,
         "emailVerified": email_verified, "role": Role.ADMIN if first else Role.USER,
         **(links or {})})
-    return uow.users.insert(user)
+    created = uow.users.insert(user)
+    ensure_start_balance(uow, created.id, settings)
+    return created
 
 
 def load(uow: UnitOfWork, user_id: str) -> User:
