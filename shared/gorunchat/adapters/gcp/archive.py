@@ -51,10 +51,15 @@ class GcsArchive:
     def put_once(self, key: str, data: bytes, content_type: str) -> bool:
         from google.api_core.exceptions import PreconditionFailed
 
+        blob = self._bucket.blob(self._prefix + key)
         try:
             with translated():
-                self._bucket.blob(self._prefix + key).upload_from_string(
-                    data, content_type=content_type, if_generation_match=0)
+                # A replay usually finds the object: answer without uploading the batch
+                # again. The precondition is what makes the write atomic on Cloud Storage.
+                if blob.exists():
+                    return False
+                blob.upload_from_string(data, content_type=content_type,
+                                        if_generation_match=0)
         except ServiceUnavailable as exc:
             if isinstance(exc.__cause__, PreconditionFailed):
                 return False  # written before: an archive object is never replaced

@@ -15,6 +15,7 @@ from typing import Any
 
 from google.api_core import exceptions as gexc
 from google.cloud import bigquery
+from requests import RequestException
 
 from gorunchat.contracts.errors import ServiceUnavailable
 from gorunchat.ports.querysink import AUDIT_TABLE, DISCOVERY_TABLE, SinkRow
@@ -47,7 +48,7 @@ SCHEMAS: dict[str, list[bigquery.SchemaField]] = {
 }
 
 
-def _unavailable(exc: Exception | None = None) -> ServiceUnavailable:
+def _unavailable() -> ServiceUnavailable:
     return ServiceUnavailable("The query sink (BigQuery) is unavailable.",
                               code="QUERY_SINK_UNAVAILABLE")
 
@@ -55,9 +56,11 @@ def _unavailable(exc: Exception | None = None) -> ServiceUnavailable:
 class BigQuerySink:
     """``QuerySink`` over one BigQuery dataset (tables ``audit`` and ``discovery``)."""
 
-    def __init__(self, client: bigquery.Client, dataset: str, location: str | None = None
-                 ) -> None:
+    def __init__(self, client: bigquery.Client, dataset: str, location: str | None = None,
+                 retry_deadline_s: float = 30.0) -> None:
         self._client = client
+        # Bounded: the task queue retries the whole projection with backoff anyway.
+        self._retry = bigquery.DEFAULT_RETRY.with_deadline(retry_deadline_s)
         self._dataset = f"{client.project}.{dataset}"
         self._location = location
 
@@ -69,13 +72,14 @@ class BigQuerySink:
         if self._location:
             dataset.location = self._location
         try:
-            self._client.create_dataset(dataset, exists_ok=True, timeout=30)
+            self._client.create_dataset(dataset, exists_ok=True, timeout=30, retry=self._retry)
             for name, schema in SCHEMAS.items():
                 table = bigquery.Table(self._table(name), schema=schema)
                 table.time_partitioning = bigquery.TimePartitioning(field="ts")
                 table.clustering_fields = ["tenantId"]
-                self._client.create_table(table, exists_ok=True, timeout=30)
-        except gexc.GoogleAPIError as exc:
+                self._client.create_table(table, exists_ok=True, timeout=30,
+                                          retry=self._retry)
+        except (gexc.GoogleAPIError, RequestException) as exc:
             raise _unavailable() from exc
 
     def insert(self, table: str, rows: Sequence[SinkRow]) -> None:
@@ -90,7 +94,7 @@ class BigQuerySink:
             except gexc.NotFound:
                 self.ensure()  # a fresh project: Terraform normally creates the tables
                 errors = self._insert(table, payload, rows)
-        except gexc.GoogleAPIError as exc:
+        except (gexc.GoogleAPIError, RequestException) as exc:
             raise _unavailable() from exc
         if errors:
             raise ServiceUnavailable(f"BigQuery refused {len(errors)} rows: {errors[:3]}",
@@ -100,7 +104,8 @@ class BigQuerySink:
     def _insert(self, table: str, payload: list[dict[str, Any]], rows: Sequence[SinkRow]
                 ) -> Sequence[dict[str, Any]]:
         return self._client.insert_rows_json(self._table(table), payload,
-                                             row_ids=[r.id for r in rows], timeout=60)
+                                             row_ids=[r.id for r in rows], timeout=60,
+                                             retry=self._retry)
 
 
 def build_client(project: str, endpoint: str | None) -> bigquery.Client:
