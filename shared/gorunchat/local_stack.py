@@ -30,6 +30,7 @@ def _streaming_app(container: Container) -> object | None:
 async def _serve(settings: Settings, functions_dir: Path | None) -> None:
     import uvicorn
 
+    from gorunchat.adapters.spine import start_local_spine
     from gorunchat.edge.gateway import build_gateway
 
     container = Container(settings)
@@ -40,6 +41,7 @@ async def _serve(settings: Settings, functions_dir: Path | None) -> None:
                             log_level="warning", access_log=False,
                             timeout_graceful_shutdown=10)
     server = uvicorn.Server(config)
+    spine = None
     task = asyncio.create_task(server.serve())
     while not server.started and not task.done():
         await asyncio.sleep(0.02)
@@ -49,8 +51,11 @@ async def _serve(settings: Settings, functions_dir: Path | None) -> None:
             for sock in s.sockets:
                 port = sock.getsockname()[1]
         host = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0") else settings.host
+        spine = start_local_spine(container, port)  # task dispatcher, projection, retention
         print(f"GoRunChat is running at http://{host}:{port}", flush=True)
     await task
+    if spine is not None:
+        spine.stop()
     container.close()
 
 

@@ -13,6 +13,8 @@ from gorunchat.contracts.settings import ConfigError, Settings
 
 if TYPE_CHECKING:
     from gorunchat.adapters.gcp.oidc import TaskTokenVerifier
+    from gorunchat.adapters.local.dispatcher import LocalDispatcher
+    from gorunchat.bootstrap import Container
     from gorunchat.ports.archive import Archive
     from gorunchat.ports.querysink import QuerySink
     from gorunchat.ports.taskqueue import TaskQueue
@@ -80,3 +82,31 @@ def build_task_verifier(settings: Settings) -> TaskTokenVerifier | None:
     from gorunchat.adapters.gcp.oidc import TaskTokenVerifier
 
     return TaskTokenVerifier(settings.audit.tasksInvoker)
+
+
+def start_local_spine(container: Container, port: int) -> LocalDispatcher | None:
+    """For ``gorunchat dev``: the local dispatcher delivering to the gateway on ``port``,
+    with timers that run the projector and the retention job (``None`` on Google Cloud,
+    where Cloud Tasks and Cloud Scheduler do this)."""
+    settings = container.settings
+    if settings.audit.on_gcp:
+        return None
+    from gorunchat.adapters.local.dispatcher import LocalDispatcher
+    from gorunchat.contracts.tasks import (
+        PROJECTION_PATH,
+        RETENTION_PATH,
+        ProjectionTask,
+        RetentionTask,
+    )
+
+    audit = settings.audit
+    dispatcher = LocalDispatcher(settings.data_dir / "tasks.sqlite3", f"http://127.0.0.1:{port}",
+                                 container.tasks_secret, max_attempts=audit.taskMaxAttempts,
+                                 min_backoff_s=audit.taskMinBackoffS,
+                                 max_backoff_s=audit.taskMaxBackoffS)
+    container.__dict__["task_queue"] = dispatcher  # what the functions enqueue to
+    dispatcher.start()
+    dispatcher.every("projection", PROJECTION_PATH, ProjectionTask(), audit.projectionIntervalS)
+    dispatcher.every("retention", RETENTION_PATH, RetentionTask(trigger="timer"),
+                     audit.retentionIntervalS)
+    return dispatcher
