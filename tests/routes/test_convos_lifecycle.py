@@ -250,3 +250,28 @@ def test_delete_fails_closed_when_the_audit_log_is_down(sqlite_container: Contai
     assert _conversation(container, seeded.conversation_id) is not None
     with container.store.unit_of_work("default", readonly=True) as uow:
         assert uow.messages.count({"conversationId": seeded.conversation_id}) == 7
+
+
+def test_delete_a_filtered_set(container: Container, make_user: UserFactory) -> None:
+    user, auth = make_user()
+    other, _ = make_user()
+    old_archived = seed(container, user.id, title="old archived", isArchived=True)
+    seed(container, user.id, title="archived, tagged", isArchived=True, tags=["keep"],
+         at=T0.replace(year=2026))
+    kept = seed(container, user.id, title="active")
+    theirs = seed(container, other.id, title="their archived", isArchived=True)
+    client = mounted("convos")
+
+    response = client.delete("/api/convos", json={"arg": {"filter": {
+        "isArchived": True, "updatedBefore": "2025-06-01T00:00:00Z"}}}, headers=auth)
+    empty = client.delete("/api/convos", json={"arg": {"filter": {}}}, headers=auth)
+    unknown = client.delete("/api/convos", json={"arg": {"filter": {"title": "x"}}},
+                            headers=auth)
+
+    assert response.status_code == 201
+    assert response.json["conversationIds"] == [old_archived.conversation_id]
+    assert (empty.status_code, empty.json["error"]["code"]) == (400, "EMPTY_FILTER")
+    assert unknown.status_code == 422
+    remaining = {c.title for c in (_conversation(container, s.conversation_id)
+                                   for s in (kept, theirs)) if c is not None}
+    assert remaining == {"active", "their archived"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
@@ -71,10 +72,28 @@ class ConversationPage(BaseModel):
     nextCursor: str | None = None
 
 
+class ConversationFilter(BaseModel):
+    """A GoRunChat extension of ``DELETE /api/convos``: delete every conversation of the
+    caller matching all the given criteria (at least one is required)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    isArchived: StrictBool | None = None
+    tags: list[str] = Field(default_factory=list, max_length=50)
+    endpoint: str | None = Field(default=None, max_length=64)
+    updatedBefore: datetime | None = None
+
+    @property
+    def empty(self) -> bool:
+        return (self.isArchived is None and not self.tags and self.endpoint is None
+                and self.updatedBefore is None)
+
+
 class DeleteConversationArg(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     conversationId: str | None = Field(default=None, max_length=128)
+    filter: ConversationFilter | None = None
     source: str | None = Field(default=None, max_length=64)
     thread_id: str | None = Field(default=None, max_length=256)
     endpoint: str | None = Field(default=None, max_length=64)

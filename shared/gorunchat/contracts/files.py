@@ -198,3 +198,13 @@ class FilePreview(BaseModel):
     text: str | None = None
     textFormat: str | None = None
     previewError: str | None = None
+
+
+class PromptImage(BaseModel):
+    """An uploaded image ready to hand to a vision model (OpenAI-style ``image_url`` part)."""
+
+    file_id: str
+    type: str
+    width: int | None = None
+    height: int | None = None
+    data_url: str

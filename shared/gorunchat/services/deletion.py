@@ -9,9 +9,15 @@ the record outlives the deletion.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
-from gorunchat.contracts.conversations import DeleteConversationsResult, DeletedCount
+from gorunchat.contracts.conversations import (
+    ConversationFilter,
+    DeleteConversationsResult,
+    DeletedCount,
+)
 from gorunchat.contracts.documents import Conversation
+from gorunchat.contracts.errors import BadRequest
 from gorunchat.contracts.library import ConversationTag, SharedLink, StoredFile, ToolCall
 from gorunchat.ports.store import Store, UnitOfWork
 from gorunchat.services import messages as message_service
@@ -66,6 +72,29 @@ def delete_one(store: Store, caller: Caller, conversation_id: str
         audit(uow, caller, "conversation.delete", conversation_id, messages=removed)
         uow.commit()
     return _result([conversation], removed)
+
+
+def delete_matching(store: Store, caller: Caller, criteria: ConversationFilter
+                    ) -> DeleteConversationsResult:
+    """Every conversation of the caller matching all of ``criteria`` (never an empty one)."""
+    if criteria.empty:
+        raise BadRequest("A delete filter needs at least one criterion.", code="EMPTY_FILTER")
+    where: dict[str, Any] = {"user": caller.user_id}
+    if criteria.isArchived is not None:
+        where["isArchived"] = True if criteria.isArchived else {"$ne": True}
+    if criteria.tags:
+        where["tags"] = {"$in": criteria.tags}
+    if criteria.endpoint is not None:
+        where["endpoint"] = criteria.endpoint
+    if criteria.updatedBefore is not None:
+        where["updatedAt"] = {"$lt": criteria.updatedBefore}
+    with store.unit_of_work(caller.tenant_id) as uow:
+        conversations = uow.conversations.find(where)
+        removed = _cascade(uow, caller, conversations)
+        audit(uow, caller, "conversation.delete", None, conversations=len(conversations),
+              messages=removed, filter=criteria.model_dump(mode="json", exclude_none=True))
+        uow.commit()
+    return _result(conversations, removed)
 
 
 def delete_all(store: Store, caller: Caller) -> DeleteConversationsResult:

@@ -8,6 +8,7 @@ and then the blob.
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections import Counter
 
@@ -24,6 +25,7 @@ from gorunchat.contracts.files import (
     FileObject,
     FilePreview,
     FileUsage,
+    PromptImage,
 )
 from gorunchat.contracts.library import SharedLink, StoredFile
 from gorunchat.ports.blobstore import BlobStore
@@ -160,3 +162,23 @@ def shared_file(store: Store, blobs: BlobStore, tenant_id: str, share_id: str, f
     if not attached:
         raise file_not_found()
     return stored, blobs.get(stored.storageKey or stored.file_id)
+
+
+def prompt_images(store: Store, blobs: BlobStore, caller: Caller, file_ids: list[str]
+                  ) -> list[PromptImage]:
+    """The caller's image files among ``file_ids`` as data URLs for models that accept vision.
+
+    Other kinds and other users' ids are skipped (the chat flow attaches what it may).
+    """
+    with store.unit_of_work(caller.tenant_id, readonly=True) as uow:
+        found = uow.repo(StoredFile).find({"file_id": {"$in": file_ids[:100]},
+                                           "user": caller.user_id})
+    images = []
+    for stored in sorted(found, key=lambda f: file_ids.index(f.file_id)):
+        if not stored.type.startswith("image/"):
+            continue
+        data = base64.b64encode(blobs.get(stored.storageKey or stored.file_id)).decode()
+        images.append(PromptImage(file_id=stored.file_id, type=stored.type, width=stored.width,
+                                  height=stored.height,
+                                  data_url=f"data:{stored.type};base64,{data}"))
+    return images

@@ -1,7 +1,8 @@
 """Handlers of the ``convos`` function: LibreChat's ``/api/convos`` routes.
 
 Differences from LibreChat, on purpose: a delete without ``conversationId`` never deletes
-everything (LibreChat's assistants branch can); ``gen_title`` answers at once from the
+everything (LibreChat's assistants branch can), and ``arg.filter`` deletes a filtered set
+(archived, tags, endpoint, older than); ``gen_title`` answers at once from the
 stored title; ``GET /api/convos/:conversationId/export`` serves the JSON export LibreChat
 builds in the browser.
 """
@@ -102,6 +103,8 @@ def delete(ctx: RequestContext, body: DeleteConversationRequest) -> DeleteConver
     arg = body.arg
     if arg.conversationId:
         return deletion.delete_one(ctx.container.store, caller(ctx), arg.conversationId)
+    if arg.filter is not None:
+        return deletion.delete_matching(ctx.container.store, caller(ctx), arg.filter)
     if arg.source == "button":
         return DeleteConversationsResult(deletedCount=0, messages=DeletedCount(deletedCount=0),
                                          conversationIds=[])
