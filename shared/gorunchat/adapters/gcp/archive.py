@@ -12,13 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from gorunchat.contracts.errors import NotFound, ServiceUnavailable
 
-if TYPE_CHECKING:
-    from google.cloud.storage import Bucket
+Bucket = Any  # google.cloud.storage.Bucket (the library ships no type information)
 
 
 @contextmanager
@@ -105,6 +104,8 @@ class GcsArchive:
 
 def bucket_for(name: str, *, project: str | None = None) -> Bucket:
     """The bucket ``name`` on a default client (``STORAGE_EMULATOR_HOST`` is honoured)."""
-    from google.cloud import storage
+    import importlib
 
-    return storage.Client(project=project).bucket(name)
+    storage: Any = importlib.import_module("google.cloud.storage")  # untyped library
+    bucket: Bucket = storage.Client(project=project).bucket(name)
+    return bucket
