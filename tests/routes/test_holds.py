@@ -149,3 +149,26 @@ def test_a_user_deleting_held_data_hides_it_instead(container: Container,
     assert visible == []
     assert kept is not None and holds.is_hidden(kept) is True
     assert kept_messages == 3
+
+
+def test_a_hold_blocks_deleting_a_custodian_until_it_is_released(
+        container: Container, make_user: UserFactory) -> None:
+    _, auth = make_user(role="SUPER_ADMIN")
+    custodian, _ = make_user()
+    conversation(container, custodian.id)
+    hold_id = _create(auth, scope="users", custodians=[custodian.id]).json["id"]
+
+    refused = mounted("admin").delete(f"/api/admin/users/{custodian.id}", headers=auth)
+    with container.store.unit_of_work("default", readonly=True) as uow:
+        kept = (uow.users.get(custodian.id) is not None,
+                uow.conversations.count({"user": custodian.id}))
+    mounted("admin").post(f"/api/admin/holds/{hold_id}/release", headers=auth,
+                          json={"reason": "Settled"})
+    allowed = mounted("admin").delete(f"/api/admin/users/{custodian.id}", headers=auth)
+
+    assert (refused.status_code, refused.json["error"]["code"]) == (409, "LEGAL_HOLD_ACTIVE")
+    assert refused.json["error"]["details"][0]["holdId"] == hold_id
+    assert kept == (True, 1)
+    assert allowed.status_code == 200
+    with container.store.unit_of_work("default", readonly=True) as uow:
+        assert uow.users.get(custodian.id) is None
