@@ -149,7 +149,12 @@ class FunctionApp:
             args.append(bind_json(ctx.request, handler.body, limit))
         if handler.query is not None:
             args.append(bind_query(ctx.request, handler.query))
-        return render(handler.fn(*args), handler)
+        response = render(handler.fn(*args), handler)
+        if ctx.route.audit and response.status_code < 400:
+            from gorunchat.edge.projection import request_projection
+
+            request_projection(ctx)  # keeps the audit projection close behind (GCP)
+        return response
 
     def _error(self, exc: GoRunChatError, rid: str) -> Response:
         from flask import Response
