@@ -161,3 +161,12 @@ def test_audit_and_discovery_of_custodians_are_exported(
     assert [(r["action"], r["actor"]["userId"]) for r in audit] == [
         ("conversation.update", custodian.id)]
     assert [(d["kind"], d["userId"]) for d in discovery] == [("message.created", custodian.id)]
+
+
+def test_a_task_for_an_export_that_is_gone_is_acknowledged(container: Container) -> None:
+    response = mounted("tasks").post("/tasks/export", headers={
+        "X-GoRunChat-Task-Secret": "task-secret-for-tests"},
+        json={"tenantId": "default", "exportId": "never-existed"})
+
+    assert response.status_code == 200
+    assert (response.json["status"], response.json["files"]) == ("missing", 0)

@@ -181,11 +181,16 @@ def _write(archive: Archive, key: str, name: str, lines: Iterator[BaseModel]) ->
                       records=count)
 
 
-def build(store: Store, archive: Archive, task: ExportTask) -> ExportJob:
-    """Build the bundle of ``task.exportId`` (the export task); safe to run again."""
-    job = _job(store, task.tenantId, task.exportId)
-    if job.status == "completed":
-        return job
+def build(store: Store, archive: Archive, task: ExportTask) -> ExportJob | None:
+    """Build the bundle of ``task.exportId`` (the export task); safe to run again.
+
+    ``None`` when the export no longer exists: the task is done, not retried.
+    """
+    with store.unit_of_work(task.tenantId, readonly=True) as uow:
+        found = uow.repo(ExportJob).get(task.exportId)
+    if found is None or found.status == "completed":
+        return found
+    job = found
     _set(store, job.tenantId, job.id, {"status": "running", "startedAt": utcnow()})
     root = prefix(job.tenantId, job.id)
     files = [_write(archive, root + f"{part}.jsonl", f"{part}.jsonl", _PARTS[part](store, job))

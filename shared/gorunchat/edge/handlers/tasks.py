@@ -43,4 +43,6 @@ def retention_run(ctx: RequestContext, body: RetentionTask) -> RetentionResult:
 @handles("tasks.export", body=ExportTask)
 def export_build(ctx: RequestContext, body: ExportTask) -> ExportTaskResult:
     job = exports.build(ctx.container.store, ctx.container.export_archive, body)
+    if job is None:  # gone: acknowledge, so the queue stops retrying
+        return ExportTaskResult(exportId=body.exportId, status="missing", files=0)
     return ExportTaskResult(exportId=job.id, status=job.status, files=len(job.files))
