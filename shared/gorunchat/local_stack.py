@@ -31,12 +31,14 @@ async def _serve(settings: Settings, functions_dir: Path | None) -> None:
     import uvicorn
 
     from gorunchat.adapters.spine import start_local_spine
-    from gorunchat.edge.gateway import build_gateway
+    from gorunchat.edge.gateway import build_gateway, load_web_app, repo_functions_dir
 
     container = Container(settings)
     set_container(container)
     container.store  # noqa: B018 - open and migrate before the first request
-    gateway = build_gateway(functions_dir, streaming_app=_streaming_app(container))  # type: ignore[arg-type]
+    web_app = load_web_app(functions_dir or repo_functions_dir())
+    gateway = build_gateway(functions_dir, streaming_app=_streaming_app(container),  # type: ignore[arg-type]
+                            web_app=web_app)
     config = uvicorn.Config(gateway, host=settings.host, port=settings.port, lifespan="on",
                             log_level="warning", access_log=False,
                             timeout_graceful_shutdown=10)

@@ -13,6 +13,7 @@ from gorunchat.cli import main as cli_main
 from gorunchat.contracts.routes import (
     MUTATING_METHODS,
     STREAMING,
+    WEB,
     Auth,
     function_groups,
     group_for_path,
@@ -65,7 +66,7 @@ def test_chat_routes_belong_to_the_streaming_service() -> None:
 def test_groups_are_the_function_folders() -> None:
     folders = sorted(p.name for p in (ROOT / "functions").iterdir() if p.is_dir()
                      and (p / "main.py").exists())
-    assert folders == list(function_groups())
+    assert folders == sorted([*function_groups(), WEB])  # the web function serves the pages
 
 
 def test_admin_routes_need_at_least_admin() -> None:

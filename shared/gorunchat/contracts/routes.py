@@ -339,6 +339,43 @@ _TABLE: tuple[tuple[str, str, Auth, str, str], ...] = (
     ("POST", "/tasks/audit-projection", _T, "", "audit_projection"),
     ("POST", "/tasks/retention", _T, "", "retention"),
     ("POST", "/tasks/export", _T, "", "export"),
+    # web shell (the web function). Pages are public shells that hold no user data; the
+    # browser signs in with the access token. "/" itself is the URL map's default backend.
+    # The /ui fragments carry the caller's bearer token and call the API in-process, so they
+    # record the audit action of the API route they call (gorunchat.web.api).
+    ("GET", "/c/:conversationId", _P, "", "chat"),
+    ("GET", "/login", _P, "", "login"),
+    ("GET", "/login/2fa", _P, "", "login_2fa"),
+    ("GET", "/register", _P, "", "register"),
+    ("GET", "/forgot-password", _P, "", "forgot_password"),
+    ("GET", "/reset-password", _P, "", "reset_password"),
+    ("GET", "/settings", _P, "", "settings"),
+    ("GET", "/admin", _P, "", "admin"),
+    ("GET", "/admin/:section", _P, "", "admin_section"),
+    ("GET", "/share/:shareId", _P, "", "share"),
+    ("GET", "/static/:asset", _P, "", "static"),
+    ("GET", "/ui/convos", _U, "", "ui_convos"),
+    ("GET", "/ui/convos/:conversationId/:form", _U, "", "ui_convo_form"),
+    ("POST", "/ui/convos/:conversationId/rename", _U, "conversation.update", "ui_rename"),
+    ("POST", "/ui/convos/:conversationId/pin", _U, "conversation.pin", "ui_pin"),
+    ("POST", "/ui/convos/:conversationId/archive", _U, "conversation.archive", "ui_archive"),
+    ("POST", "/ui/convos/:conversationId/tags", _U, "tag.set_conversation", "ui_tags"),
+    ("DELETE", "/ui/convos/:conversationId", _U, "conversation.delete", "ui_delete"),
+    ("GET", "/ui/settings/:panel", _U, "", "ui_settings"),
+    ("POST", "/ui/settings/sessions/:sessionId/revoke", _U, "auth.session_revoke",
+     "ui_session_revoke"),
+    ("POST", "/ui/settings/keys", _U, "key.put", "ui_key_put"),
+    ("POST", "/ui/settings/keys/:name/delete", _U, "key.delete", "ui_key_delete"),
+    ("GET", "/ui/admin/:section", _A, "", "ui_admin"),
+    ("POST", "/ui/admin/users/:id/role", _A, "admin.user_role", "ui_user_role"),
+    ("POST", "/ui/admin/users/:id/ban", _A, "admin.user_ban", "ui_user_ban"),
+    ("POST", "/ui/admin/users/:id/unban", _A, "admin.user_unban", "ui_user_unban"),
+    ("POST", "/ui/admin/users/:id/delete", _A, "admin.user_delete", "ui_user_delete"),
+    ("POST", "/ui/admin/groups", _A, "admin.group_create", "ui_group_create"),
+    ("POST", "/ui/admin/holds", _A, "admin.hold_create", "ui_hold_create"),
+    ("POST", "/ui/admin/holds/:id/release", _S, "admin.hold_release", "ui_hold_release"),
+    ("POST", "/ui/admin/exports", _A, "admin.export_create", "ui_export_create"),
+    ("POST", "/ui/admin/retention", _S, "admin.retention_update", "ui_retention"),
 )
 
 # Path prefixes, longest first, mapped to their function group or deployable.
@@ -374,6 +411,16 @@ _PREFIX_GROUPS: tuple[tuple[str, str], ...] = (
     ("/livez", "config"),
     ("/readyz", "config"),
     ("/metrics", "config"),
+    ("/c", WEB),
+    ("/login", WEB),
+    ("/register", WEB),
+    ("/forgot-password", WEB),
+    ("/reset-password", WEB),
+    ("/settings", WEB),
+    ("/admin", WEB),
+    ("/share", WEB),
+    ("/static", WEB),
+    ("/ui", WEB),
 )
 
 

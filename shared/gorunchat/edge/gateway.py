@@ -45,6 +45,20 @@ def load_function_apps(functions_dir: Path) -> dict[str, ASGIApp]:
     return apps
 
 
+def load_web_app(functions_dir: Path) -> ASGIApp | None:
+    """The web function (``functions/web/main.py``), loaded the same way; None if absent."""
+    import functions_framework
+    from a2wsgi import WSGIMiddleware
+
+    source = functions_dir / WEB / "main.py"
+    if not source.exists():
+        return None
+    flask_app = functions_framework.create_app(  # type: ignore[no-untyped-call]
+        target="handle", source=str(source))
+    bridge: ASGIApp = WSGIMiddleware(flask_app, workers=8)  # type: ignore[assignment]
+    return bridge
+
+
 class Gateway:
     """Route each request to the deployable that owns its path; 404 for unknown paths."""
 

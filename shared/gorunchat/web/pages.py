@@ -1,0 +1,142 @@
+"""Page shells and static files of the web function.
+
+A page holds no user data: it is the same for every visitor, so it is safe to render without
+a token. The browser signs in (``POST /api/auth/refresh`` with the httpOnly cookie) and then
+loads the user's data through the API and the ``/ui`` fragments. The public startup config
+(``/api/config``: title, sign-in options, terms) is read in-process and cached briefly.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from flask import Response, abort, current_app, g, render_template, request
+
+from gorunchat.web.api import Api, ApiError
+from gorunchat.web.assets import Assets
+from gorunchat.web.routing import view
+
+ADMIN_SECTIONS = ("users", "roles", "groups", "audit", "holds", "exports", "retention")
+AUTH_PAGES = {"login": "Sign in", "login_2fa": "Two-step verification",
+              "register": "Create your account", "forgot_password": "Reset your password",
+              "reset_password": "Choose a new password"}
+_CONFIG_TTL_S = 30.0
+_config_cache: dict[str, Any] = {}
+_config_lock = threading.Lock()
+
+
+def public_config() -> dict[str, Any]:
+    """``GET /api/config`` as an anonymous caller, cached for a few seconds per process."""
+    with _config_lock:
+        cached = _config_cache.get("value")
+        if cached is not None and time.monotonic() - _config_cache["at"] < _CONFIG_TTL_S:
+            return dict(cached)
+    try:
+        anonymous = request.headers.get("Authorization") is None
+        value = Api(request).get("/api/config") if anonymous else {}
+    except ApiError:
+        value = {}
+    if value:
+        with _config_lock:
+            _config_cache.update(value=value, at=time.monotonic())
+    return dict(value)
+
+
+def render_page(template: str, **context: Any) -> Response:
+    config = public_config()
+    html = render_template(template, config=config, app_title=config.get("appTitle")
+                           or "GoRunChat", csrf_token=g.csrf_token,
+                           theme=_theme(), **context)
+    return Response(html, mimetype="text/html")
+
+
+def _theme() -> str:
+    """The theme the browser chose (a plain cookie set by the page), applied before paint."""
+    value = request.cookies.get("grc_theme", "system")
+    return value if value in ("light", "dark", "system") else "system"
+
+
+def chat_page(conversation_id: str | None) -> Response:
+    return render_page("chat.html", page="chat", conversation_id=conversation_id or "")
+
+
+@view("web.chat")
+def chat(conversationId: str) -> Response:  # noqa: N803 - the route's parameter name
+    return chat_page(None if conversationId == "new" else conversationId)
+
+
+def _auth_page(mode: str) -> Response:
+    return render_page("auth.html", page="auth", mode=mode, heading=AUTH_PAGES[mode])
+
+
+@view("web.login")
+def login() -> Response:
+    return _auth_page("login")
+
+
+@view("web.login_2fa")
+def login_2fa() -> Response:
+    return _auth_page("login_2fa")
+
+
+@view("web.register")
+def register() -> Response:
+    return _auth_page("register")
+
+
+@view("web.forgot_password")
+def forgot_password() -> Response:
+    return _auth_page("forgot_password")
+
+
+@view("web.reset_password")
+def reset_password() -> Response:
+    return _auth_page("reset_password")
+
+
+@view("web.settings")
+def settings() -> Response:
+    return render_page("settings.html", page="settings")
+
+
+@view("web.admin")
+def admin() -> Response:
+    return render_page("admin.html", page="admin", section="users", sections=ADMIN_SECTIONS)
+
+
+@view("web.admin_section")
+def admin_section(section: str) -> Response:
+    if section not in ADMIN_SECTIONS:
+        abort(404)
+    return render_page("admin.html", page="admin", section=section, sections=ADMIN_SECTIONS)
+
+
+@view("web.share")
+def share(shareId: str) -> Response:  # noqa: N803 - the route's parameter name
+    """The public view of a shared conversation, read through the public share API."""
+    shared, error = None, ""
+    try:
+        shared = Api(request).get(f"/api/share/{shareId}")
+    except ApiError as exc:
+        error = ("Shared links are not available on this server yet." if exc.status == 501
+                 else "This shared link does not exist or was removed.")
+    response = render_page("share.html", page="share", shared=shared, share_error=error)
+    if shared is None:
+        response.status_code = 404
+    return response
+
+
+@view("web.static")
+def static(asset: str) -> Response:
+    from flask import send_file
+
+    assets: Assets = current_app.extensions["gorunchat.assets"]
+    path = assets.find(asset)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=assets.content_type(path), conditional=True,
+                         etag=True, max_age=None)
+    response.headers["Cache-Control"] = assets.cache_control(asset)
+    return response

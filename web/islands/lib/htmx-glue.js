@@ -1,0 +1,41 @@
+// htmx for the shell: every request carries the bearer token, the CSRF token and the
+// browser's time-zone offset; error answers land in the toast region; a 401 refreshes the
+// token and reissues the request once.
+
+import htmx from "htmx.org";
+import { accessToken, refresh } from "./auth.js";
+import { dismissLater } from "./toast.js";
+
+export function initHtmx() {
+  const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
+  document.body.addEventListener("htmx:configRequest", (event) => {
+    const headers = event.detail.headers;
+    const token = accessToken();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    headers["X-CSRF-Token"] = csrf;
+    headers["X-TZ-Offset"] = String(new Date().getTimezoneOffset());
+  });
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    const xhr = event.detail.xhr;
+    if (xhr.status === 401 && !event.detail.requestConfig.grcRetried) {
+      event.detail.shouldSwap = false;
+      const { elt, verb, path } = event.detail.requestConfig;
+      refresh().then(() => {
+        htmx.ajax(verb.toUpperCase(), path, { source: elt, target: event.detail.target,
+          swap: elt.getAttribute("hx-swap") || undefined, values: event.detail.requestConfig.parameters })
+          .catch(() => {});
+      }).catch(() => location.assign("/login"));
+    }
+  });
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    for (const el of event.detail.target.querySelectorAll?.(".toast") || []) dismissLater(el);
+    if (event.detail.target.id === "toasts") {
+      const last = event.detail.target.lastElementChild;
+      if (last) dismissLater(last);
+    }
+  });
+  document.body.addEventListener("htmx:sendError", () => {
+    document.body.dispatchEvent(new CustomEvent("grc:offline"));
+  });
+  return htmx;
+}
