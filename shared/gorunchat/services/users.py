@@ -152,8 +152,8 @@ def id_for_email(store: Store, tenant_id: str, email: str) -> str | None:
     return user.id if user else None
 
 
-def ensure_super_admin(store: Store, tenant_id: str, email: str, password_hash: str | None,
-                       actor: Actor) -> tuple[User, bool]:
+def ensure_super_admin(store: Store, settings: Settings, tenant_id: str, email: str,
+                       password_hash: str | None, actor: Actor) -> tuple[User, bool]:
     """Make ``email`` a ``SUPER_ADMIN``: promote the account, or create a verified one.
 
     Returns the account and whether it was created. Used by the operator CLI, so the first
@@ -163,8 +163,8 @@ def ensure_super_admin(store: Store, tenant_id: str, email: str, password_hash: 
         user = find_by_email(uow, email)
         created = user is None
         if user is None:
-            user = create(uow, email=email, name=None, username=None, provider="local",
-                          password_hash=password_hash, email_verified=True)
+            user = create(uow, settings=settings, email=email, name=None, username=None,
+                          provider="local", password_hash=password_hash, email_verified=True)
         changes: dict[str, Any] = {"role": Role.SUPER_ADMIN}
         if password_hash and not created:
             changes["password"] = password_hash
