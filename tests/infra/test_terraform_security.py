@@ -190,6 +190,19 @@ def test_queues_retry_and_the_scheduler_uses_oidc() -> None:
     assert oidc["service_account_email"] == "${var.invoker_service_account_email}"
 
 
+def test_the_projection_sweep_runs_every_minute_with_oidc() -> None:
+    tasks = load_module(MODULES / "tasks")
+    job = tasks.resources_of("google_cloud_scheduler_job")["projection"]
+    assert tasks.variables["projection_schedule"]["default"] == "* * * * *"
+    assert job["schedule"] == "${var.projection_schedule}"
+    target = first(job, "http_target")
+    assert target["http_method"] == "POST"
+    assert target["uri"].rstrip('"').endswith("/tasks/audit-projection")
+    oidc = first(target, "oidc_token")
+    assert oidc["service_account_email"] == "${var.invoker_service_account_email}"
+    assert oidc["audience"] == "${var.tasks_function_uri}"
+
+
 def test_firestore_is_enterprise_with_mongodb_compatibility() -> None:
     datastore = load_module(MODULES / "datastore")
     database = datastore.resources_of("google_firestore_database")["main"]

@@ -1,6 +1,7 @@
 # Cloud Tasks queues that drive the tasks function (audit projection, retention, exports) and
-# the Cloud Scheduler job that starts the daily retention run. Every dispatch carries an OIDC
-# token of the invoker service account; the tasks function admits nothing else.
+# the Cloud Scheduler jobs that start the daily retention run and the projection sweep. Every
+# dispatch carries an OIDC token of the invoker service account; the tasks function admits
+# nothing else.
 
 resource "google_cloud_tasks_queue" "main" {
   for_each = var.queues
@@ -64,6 +65,37 @@ resource "google_cloud_scheduler_job" "retention" {
     http_method = "POST"
     uri         = "${trimsuffix(var.tasks_function_uri, "/")}/tasks/retention"
     body        = base64encode(jsonencode({ trigger = "schedule" }))
+    headers = {
+      "Content-Type" = "application/json"
+    }
+
+    oidc_token {
+      service_account_email = var.invoker_service_account_email
+      audience              = var.tasks_function_uri
+    }
+  }
+}
+
+# Functions enqueue a projection task per audited mutation; this sweep catches writers that
+# are not functions (the streaming service), so no record waits longer than a minute or so.
+resource "google_cloud_scheduler_job" "projection" {
+  project          = var.project_id
+  region           = var.region
+  name             = "${var.name_prefix}-audit-projection"
+  description      = "Sweeps every tenant's unprojected audit and discovery records."
+  schedule         = var.projection_schedule
+  time_zone        = "Etc/UTC"
+  attempt_deadline = "300s"
+
+  # The next run is at most a minute away: a failed sweep is not retried.
+  retry_config {
+    retry_count = 0
+  }
+
+  http_target {
+    http_method = "POST"
+    uri         = "${trimsuffix(var.tasks_function_uri, "/")}/tasks/audit-projection"
+    body        = base64encode(jsonencode({}))
     headers = {
       "Content-Type" = "application/json"
     }

@@ -12,3 +12,8 @@ output "retention_job_name" {
   description = "Name of the Cloud Scheduler job that starts retention."
   value       = google_cloud_scheduler_job.retention.name
 }
+
+output "projection_job_name" {
+  description = "Name of the Cloud Scheduler job that sweeps the audit projection."
+  value       = google_cloud_scheduler_job.projection.name
+}

@@ -102,3 +102,14 @@ variable "retention_schedule" {
     error_message = "retention_schedule must be a five-field cron expression."
   }
 }
+
+variable "projection_schedule" {
+  description = "Cron schedule (UTC) of the audit projection sweep (every minute by default)."
+  type        = string
+  default     = "* * * * *"
+
+  validation {
+    condition     = length(split(" ", var.projection_schedule)) == 5
+    error_message = "projection_schedule must be a five-field cron expression."
+  }
+}
