@@ -113,8 +113,8 @@ def _typed_error(exc: GoRunChatError) -> Response:
                                                       "HX-Reswap": "beforeend"})
     if status >= 500:
         log.warning("page error", extra={"fields": {"code": exc.code}})
-    body = render_template("error.html", status=status, message=exc.message,
-                           csrf_token=getattr(g, "csrf_token", ""))
+    body = render_template("error.html", status=status, message=exc.message, site={},
+                           app_title="GoRunChat", csrf_token=getattr(g, "csrf_token", ""))
     return Response(body, status=status, mimetype="text/html")
 
 
@@ -122,6 +122,6 @@ def _not_found(exc: Exception) -> Response:
     status = getattr(exc, "code", 404) or 404
     message = ("This page does not exist." if status == 404
                else "This method is not allowed here.")
-    body = render_template("error.html", status=status, message=message,
-                           csrf_token=getattr(g, "csrf_token", ""))
+    body = render_template("error.html", status=status, message=message, site={},
+                           app_title="GoRunChat", csrf_token=getattr(g, "csrf_token", ""))
     return Response(body, status=status, mimetype="text/html")

@@ -7,6 +7,7 @@ built on the first request (no I/O at import, per the house rules for cold start
 
 from __future__ import annotations
 
+import io
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +16,10 @@ if TYPE_CHECKING:
     from flask import Flask, Request, Response
 
     from gorunchat.bootstrap import Container
+
+
+#: Forms of the web shell are small; anything larger is refused before it is read twice.
+MAX_BODY_BYTES = 256 * 1024
 
 
 class WebFunction:
@@ -37,6 +42,21 @@ class WebFunction:
         return self._app
 
     def __call__(self, request: Request) -> Response:
+        """Dispatch into the web app with its own copy of the (bounded) body.
+
+        functions-framework reads the body again after the response, so the web app gets a
+        fresh input stream over the bytes read here instead of consuming the shared one.
+        """
+        from flask import Response
+
         app = self.app
-        with app.request_context(request.environ):
+        if (request.content_length or 0) > MAX_BODY_BYTES:
+            return Response("Request body too large.", status=413, mimetype="text/plain")
+        data = request.get_data(cache=True)[: MAX_BODY_BYTES + 1]
+        if len(data) > MAX_BODY_BYTES:
+            return Response("Request body too large.", status=413, mimetype="text/plain")
+        environ = dict(request.environ)
+        environ["wsgi.input"] = io.BytesIO(data)
+        environ["CONTENT_LENGTH"] = str(len(data))
+        with app.request_context(environ):
             return app.full_dispatch_request()

@@ -46,7 +46,7 @@ def public_config() -> dict[str, Any]:
 
 def render_page(template: str, **context: Any) -> Response:
     config = public_config()
-    html = render_template(template, config=config, app_title=config.get("appTitle")
+    html = render_template(template, site=config, app_title=config.get("appTitle")
                            or "GoRunChat", csrf_token=g.csrf_token,
                            theme=_theme(), **context)
     return Response(html, mimetype="text/html")

@@ -15,7 +15,8 @@ export async function loadModels(select) {
     const names = models[endpoint] || [];
     if (!names.length) continue;
     const group = h("optgroup", { label: info?.modelDisplayLabel || endpoint });
-    for (const model of names) group.append(h("option", { value: `${endpoint}::${model}` }, model));
+    const label = info?.modelDisplayLabel || endpoint;
+    for (const model of names) group.append(h("option", { value: `${endpoint}::${model}` }, `${model} · ${label}`));
     select.append(group);
   }
   const saved = localStorage.getItem(MODEL_KEY);

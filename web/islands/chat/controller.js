@@ -156,6 +156,11 @@ export class ChatController {
     const controller = new AbortController();
     const parts = new ReplyParts(savedParts ? { parts: savedParts.parts, steps: savedParts.steps } : null);
     this.live = { streamId, reply, parts, controller, resumed };
+    if (reply) {
+      reply.streaming = true;
+      this.views.delete(reply.messageId);
+      this.render();
+    }
     this.composer.setBusy(true);
     this.announcer.start();
     this.list.setAttribute("aria-busy", "true");
@@ -246,8 +251,25 @@ export class ChatController {
     this.endLive();
     this.render();
     if (frame.conversation?.title) this.setTitle(frame.conversation.title);
+    if (frame.conversation?.title === "New Chat" && frame.requestMessage?.parentMessageId === NO_PARENT) {
+      this.autoTitle(frame.conversation.conversationId, frame.requestMessage.text);
+    }
     this.announcer.finish(messageText(message).slice(0), frame.aborted ? "Reply stopped." : "Reply complete.");
     document.body.dispatchEvent(new CustomEvent("grc:convos-changed"));
+  }
+
+  // Name a new conversation after its first question, as chat apps do (the person can rename).
+  async autoTitle(conversationId, text) {
+    const clean = (text || "").replace(/\s+/g, " ").trim();
+    if (!clean) return;
+    const title = clean.length <= 48 ? clean : `${clean.slice(0, 48).replace(/\s+\S*$/, "")}…`;
+    try {
+      await apiJson("POST", "/api/convos/update", { arg: { conversationId, title } });
+      if (this.conversationId === conversationId) this.setTitle(title);
+      document.body.dispatchEvent(new CustomEvent("grc:convos-changed"));
+    } catch {
+      // keep the default title
+    }
   }
 
   onError(frame) {

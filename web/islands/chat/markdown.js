@@ -31,6 +31,7 @@ hljs.registerAliases(["yml"], { languageName: "yaml" });
 const marked = new Marked({ gfm: true, breaks: false });
 
 DOMPurify.addHook("afterSanitizeAttributes", (node) => {
+  if (node.tagName === "IMG" && !node.hasAttribute("alt")) node.setAttribute("alt", "");
   if (node.tagName === "A" && node.getAttribute("href")) {
     node.setAttribute("target", "_blank");
     node.setAttribute("rel", "noopener noreferrer nofollow");
