@@ -4,15 +4,23 @@ offline model."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 from gorunchat.adapters.providers.offline import OfflineProvider
-from gorunchat.contracts.chat import ChatStartRequest, JobRecord
+from gorunchat.contracts.chat import (
+    ChatStartRequest,
+    ContentPart,
+    DeltaContent,
+    DeltaData,
+    EventFrame,
+    JobRecord,
+)
 from gorunchat.ports.provider import ProviderMessage, ProviderRequest, TextPart
 from gorunchat.ports.streambus import JournalEntry
 from gorunchat.streaming.aggregate import Aggregator
 from gorunchat.streaming.coalesce import Coalescer
-from gorunchat.streaming.frames import sse
+from gorunchat.streaming.frames import delta_entry, sse
 from gorunchat.streaming.hub import Subscriber
 
 
@@ -96,3 +104,18 @@ def test_the_offline_model_keeps_its_pace() -> None:
     asyncio.run(_collect(provider, _request(maxTokens=21, tokensPerSecond=100)))
 
     assert 0.18 <= time.monotonic() - started < 1.0  # 20 intervals of 10 ms
+
+
+def test_fast_delta_frames_equal_their_dto_encoding() -> None:
+    for kind, event, part_type in [("text", "on_message_delta", "text"),
+                                   ("reasoning", "on_reasoning_delta", "think")]:
+        for text in ["plain ", 'quote " and \\ back', "line\nbreak\ttab", "ünïcødé 中文 🚀"]:
+            part = ContentPart.model_validate({"type": part_type, part_type: text})
+            frame = EventFrame(seq=7, event=event, data=DeltaData(  # type: ignore[arg-type]
+                id="step_1", delta=DeltaContent(content=[part])))
+
+            fast = delta_entry(kind, 7, "step_1", text)
+
+            assert json.loads(fast.data) == json.loads(frame.model_dump_json(exclude_none=True))
+            assert fast.data == frame.model_dump_json(exclude_none=True).encode()
+            assert (fast.seq, fast.kind) == (7, kind)

@@ -17,6 +17,7 @@ A failure to write the records raises ``AuditUnavailable`` and writes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -160,10 +161,11 @@ def _thread(uow: UnitOfWork, conversation_id: str, last: Message) -> list[Provid
             for m in reversed(chain) if m.text]
 
 
-def checkpoint(store: Store, tenant_id: str, response: Message) -> None:
-    """Save the partial response as it stands (``unfinished: true``)."""
+def checkpoint(store: Store, tenant_id: str, responses: Sequence[Message]) -> None:
+    """Save partial responses as they stand (``unfinished: true``), all in one transaction."""
     with store.unit_of_work(tenant_id) as uow:
-        uow.messages.save(response)
+        for response in responses:
+            uow.messages.save(response)
         uow.commit()
 
 

@@ -23,6 +23,7 @@ from gorunchat.contracts.chat import (
 from gorunchat.ports.streambus import JournalEntry
 
 _PART_TYPE = {"text": "text", "reasoning": "think"}
+_COMPACT_AT = 128
 
 
 class Aggregator:
@@ -46,7 +47,12 @@ class Aggregator:
         created = None
         if not self._types or self._types[-1] != part_type:
             created = self._new_step(f"step_{uuid.uuid4().hex[:24]}", part_type)
-        self._chunks[-1].append(text)
+        chunks = self._chunks[-1]
+        chunks.append(text)
+        if len(chunks) >= _COMPACT_AT:
+            # Join now and then: a long answer stays a few strings, not thousands of small
+            # ones that every garbage collection of the old generation would walk.
+            chunks[:] = ["".join(chunks)]
         self.size += len(text)
         return created, self.steps[-1].id
 

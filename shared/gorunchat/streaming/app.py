@@ -8,6 +8,7 @@ drain generations before the server stops.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -26,6 +27,18 @@ from gorunchat.streaming.routes import ChatRoutes, ServiceState
 from gorunchat.streaming.shutdown import install_drain_on_sigterm
 
 CHAT = "/api/agents/chat"
+
+
+def tune_gc() -> None:
+    """Keep collector pauses out of the frame latency.
+
+    Everything alive once the app has started (modules, pydantic schemas, the store) is
+    frozen out of the collector's scans, and young collections run less often: a stream
+    allocates many short-lived objects, and every collection of a large old generation
+    stalls every stream of the process at once (seen as the p99 of the latency benchmark).
+    """
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 100)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -49,6 +62,7 @@ def create_app(container: Container | None = None) -> Starlette:
         runtime = state.runtime
         await to_thread.run_sync(lambda: state.container.store)  # open and migrate once
         await runtime.ensure_started()
+        tune_gc()
         restore = install_drain_on_sigterm(runtime)
         try:
             yield

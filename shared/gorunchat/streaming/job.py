@@ -21,8 +21,6 @@ from anyio import to_thread
 from gorunchat.contracts.audit import Actor
 from gorunchat.contracts.chat import (
     CreatedFrame,
-    DeltaContent,
-    DeltaData,
     EndReason,
     ErrorFrame,
     EventFrame,
@@ -41,13 +39,11 @@ from gorunchat.ports.streambus import JournalEntry, Snapshot, StreamBus, StreamR
 from gorunchat.services import chat
 from gorunchat.services.chat import Outcome, StartRecord
 from gorunchat.streaming.aggregate import Aggregator
+from gorunchat.streaming.checkpoints import Checkpoints
 from gorunchat.streaming.coalesce import Coalescer
-from gorunchat.streaming.frames import entry
+from gorunchat.streaming.frames import delta_entry, entry
 
 log = logging.getLogger("gorunchat.streaming.job")
-
-_DELTA_EVENT = {"text": "on_message_delta", "reasoning": "on_reasoning_delta"}
-_PART = {"text": "text", "reasoning": "think"}
 
 
 class Fenced(Exception):
@@ -60,8 +56,8 @@ class JobDeps:
     store: Store
     owner: str
     publish: Callable[[StreamRef, Sequence[JournalEntry]], None]
+    checkpoints: Checkpoints
     coalesce_s: float
-    checkpoint_s: float
     snapshot_every: int
 
 
@@ -87,9 +83,9 @@ class GenerationJob:
         self._usage: Usage | None = None
         self._snapshot_seq = 0
         self._created_at: datetime = utcnow()
-        self._checkpoint: asyncio.Task[None] | None = None
-        self._checkpoint_at = 0.0
-        self._checkpoint_size = 0
+        self.finishing = False  # from here on only the final write touches the response
+        self.checkpointed_size = 0
+        self.checkpointed_at = asyncio.get_running_loop().time()
 
     # -- control --------------------------------------------------------------------------
 
@@ -108,7 +104,6 @@ class GenerationJob:
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
-        self._checkpoint_at = loop.time()
         producer = asyncio.create_task(self._produce())
         try:
             await self._emit([self._created()])
@@ -170,7 +165,6 @@ class GenerationJob:
                 await self._flush(now)
             elif self.coalescer.pending:
                 self._schedule()
-            self._maybe_checkpoint(now)
             if self._produced and not self.coalescer.pending:
                 return
 
@@ -182,11 +176,7 @@ class GenerationJob:
                 seq = self._next()
                 entries.append(entry(FrameKind.RUN_STEP, EventFrame(
                     seq=seq, event="on_run_step", data=step), seq))
-            seq = self._next()
-            part = {"type": _PART[kind], _PART[kind]: text}
-            frame = EventFrame(seq=seq, event=_DELTA_EVENT[kind], data=DeltaData(
-                id=step_id, delta=DeltaContent.model_validate({"content": [part]})))
-            entries.append(entry(FrameKind(kind), frame, seq))
+            entries.append(delta_entry(kind, self._next(), step_id, text))
         await self._emit(entries)
 
     def _next(self) -> int:
@@ -221,6 +211,11 @@ class GenerationJob:
     def resume_state(self) -> ResumeState:
         return self.agg.resume_state(self.job)
 
+    @property
+    def size(self) -> int:
+        """How much content the response holds (tells checkpoints whether it grew)."""
+        return self.agg.size
+
     # -- persistence ----------------------------------------------------------------------
 
     def response(self, *, unfinished: bool, error: bool = False) -> Message:
@@ -235,28 +230,11 @@ class GenerationJob:
             tokenCount=self._usage.outputTokens if self._usage else None,
             createdAt=self._created_at)
 
-    def _maybe_checkpoint(self, now: float) -> None:
-        busy = self._checkpoint is not None and not self._checkpoint.done()
-        if busy or now - self._checkpoint_at < self.deps.checkpoint_s:
-            return
-        if self.agg.size == self._checkpoint_size:
-            return
-        self._checkpoint_at = now
-        self._checkpoint_size = self.agg.size
-        self._checkpoint = asyncio.create_task(self._save_checkpoint(
-            self.response(unfinished=True)))
-
-    async def _save_checkpoint(self, message: Message) -> None:
-        try:
-            await to_thread.run_sync(chat.checkpoint, self.deps.store, self.job.tenantId, message)
-        except Exception:  # noqa: BLE001 - best effort: the next checkpoint or the end retries
-            log.warning("checkpoint failed", exc_info=True, extra={"fields": self._fields()})
-
     async def _finish(self) -> None:
         if self.coalescer.pending:
             await self._flush(asyncio.get_running_loop().time())
-        if self._checkpoint is not None:
-            await self._checkpoint
+        self.finishing = True
+        await self.deps.checkpoints.settled(self.ref)
         outcome, state = _ending(self.reason, self._failure)
         response = self.response(unfinished=outcome != "complete",
                                  error=self._failure is not None)

@@ -27,6 +27,7 @@ from gorunchat.contracts.errors import ServiceUnavailable
 from gorunchat.contracts.settings import Settings
 from gorunchat.ports.store import Store
 from gorunchat.ports.streambus import BUS_UNAVAILABLE, StreamBus, StreamRef
+from gorunchat.streaming.checkpoints import Checkpoints
 from gorunchat.streaming.hub import Hub
 from gorunchat.streaming.job import GenerationJob, JobDeps
 from gorunchat.streaming.recovery import recover
@@ -59,6 +60,7 @@ class StreamingRuntime:
         self.hub = Hub(self._bus, buffer=settings.stream_subscriber_buffer) if self._bus \
             else None
         self.jobs: dict[StreamRef, GenerationJob] = {}
+        self.checkpoints = Checkpoints(store, settings.stream_checkpoint_ms / 1000)
         self._job_tasks: set[asyncio.Task[None]] = set()
         self._loops: list[asyncio.Task[None]] = []
         self.draining = False
@@ -85,8 +87,7 @@ class StreamingRuntime:
         hub = self.hub
         assert hub is not None
         return JobDeps(bus=self.bus, store=self.store, owner=self.owner, publish=hub.publish,
-                       coalesce_s=s.stream_coalesce_ms / 1000,
-                       checkpoint_s=s.stream_checkpoint_ms / 1000,
+                       checkpoints=self.checkpoints, coalesce_s=s.stream_coalesce_ms / 1000,
                        snapshot_every=max(8, min(256, s.stream_journal_maxlen // 4)))
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -102,6 +103,8 @@ class StreamingRuntime:
             self._loops = [
                 asyncio.create_task(self._forever("renew", self._renew, self.lease_s / 3)),
                 asyncio.create_task(self._forever("reap", self._reap, self.lease_s / 2)),
+                asyncio.create_task(self._forever(
+                    "checkpoint", self._checkpoint, self.settings.stream_checkpoint_ms / 8000)),
                 asyncio.create_task(self._forever(
                     "heartbeat", self._heartbeat, self.settings.stream_heartbeat_ms / 1000)),
                 asyncio.create_task(self._signals()),
@@ -181,6 +184,9 @@ class StreamingRuntime:
                             extra={"fields": {"streamId": ref.stream_id,
                                               "previousOwner": claimed.owner}})
                 await recover(self.bus, self.store, self.owner, claimed)
+
+    async def _checkpoint(self) -> None:
+        await self.checkpoints.save(list(self.jobs.values()))
 
     async def _heartbeat(self) -> None:
         if self.hub is not None:

@@ -8,6 +8,7 @@ job hash holds the authoritative lease), so it is written next to, not inside, t
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import quote, unquote
 
 from gorunchat.ports.streambus import StreamRef
@@ -54,6 +55,14 @@ class UserKeys:
 
     def request(self, client_request_id: str) -> str:
         return f"{self.base}:req:{_q(client_request_id)}"
+
+
+@lru_cache(maxsize=8192)
+def stream_keys(ref: StreamRef) -> tuple[str, str, str, str]:
+    """(job, log, snap, active) of one stream; cached, as every append needs them."""
+    keys = UserKeys.of(ref)
+    sid = ref.stream_id
+    return keys.job(sid), keys.log(sid), keys.snap(sid), keys.active
 
 
 def control_channel(owner: str) -> str:

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.exceptions import BusyLoadingError
+from redis.exceptions import BusyLoadingError, NoScriptError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -29,7 +29,9 @@ from gorunchat.adapters.redis.keys import (
     control_channel,
     lease_member,
     parse_lease_member,
+    stream_keys,
 )
+from gorunchat.adapters.redis.pipe import PipelinedConnection
 from gorunchat.contracts.chat import EndReason, JobRecord, JobStatus
 from gorunchat.contracts.errors import ServiceUnavailable
 from gorunchat.ports.streambus import (
@@ -83,8 +85,11 @@ class RedisStreamBus:
 
     def __init__(self, url: str, *, lease_ttl_ms: int, journal_maxlen: int,
                  terminal_ttl_s: int, safety_ttl_s: int = 6 * 3600) -> None:
-        self._client = aioredis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2,
-                                               max_connections=256)
+        # A blocking pool: past its size, callers wait for a connection (backpressure)
+        # instead of failing, so a burst of appends never turns into 503s.
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url, max_connections=128, timeout=5, socket_timeout=5, socket_connect_timeout=2)
+        self._client = aioredis.Redis(connection_pool=pool)
         self._blocking = aioredis.Redis.from_url(url, socket_timeout=30,
                                                  socket_connect_timeout=2)
         self._url = url
@@ -94,7 +99,8 @@ class RedisStreamBus:
         self.safety_ttl_s = safety_ttl_s
         c = self._client
         self._reserve = c.register_script(scripts.RESERVE)
-        self._append = c.register_script(scripts.APPEND)
+        self._append_script = c.register_script(scripts.APPEND)
+        self._pipe = PipelinedConnection(url)
         self._renew = c.register_script(scripts.RENEW)
         self._claim = c.register_script(scripts.CLAIM)
         self._cancel = c.register_script(scripts.CANCEL)
@@ -145,22 +151,27 @@ class RedisStreamBus:
     async def append(self, ref: StreamRef, owner: str, entries: Sequence[JournalEntry], *,
                      terminal: JobStatus | None = None,
                      snapshot: Snapshot | None = None) -> AppendResult:
-        keys = UserKeys.of(ref)
-        sid = ref.stream_id
         args: list[Any] = [owner, self.journal_maxlen, terminal.value if terminal else "",
                            self.terminal_ttl_s, snapshot.seq if snapshot else "",
-                           snapshot.data if snapshot else b"", sid]
+                           snapshot.data if snapshot else b"", ref.stream_id]
         for entry in entries:
             args += [entry.seq, entry.kind, entry.data]
         try:
-            reply = await self._append(
-                keys=[keys.job(sid), keys.log(sid), keys.snap(sid), keys.active], args=args)
+            reply = await self._run_append(stream_keys(ref), args)
             if terminal is not None and reply[0] == 1:
                 await self._client.zrem(LEASES, lease_member(ref))
         except _DOWN as exc:
             raise unavailable(exc) from exc
         cancel = _text(reply[1])
         return AppendResult(reply[0] == 1, EndReason(cancel) if cancel else None)
+
+    async def _run_append(self, keys: tuple[str, ...], args: list[Any]) -> Any:
+        script = self._append_script
+        try:
+            return await self._pipe.execute("EVALSHA", script.sha, len(keys), *keys, *args)
+        except NoScriptError:  # first use on this server (or after a restart/flush)
+            await self._pipe.execute("SCRIPT", "LOAD", script.script)
+            return await self._pipe.execute("EVALSHA", script.sha, len(keys), *keys, *args)
 
     async def job(self, ref: StreamRef) -> JobRecord | None:
         try:
@@ -320,6 +331,7 @@ class RedisStreamBus:
             raise unavailable(exc) from exc
 
     async def close(self) -> None:
+        await self._pipe.close()
         await self._client.aclose()
         await self._blocking.aclose()
 
