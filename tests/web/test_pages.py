@@ -1,0 +1,75 @@
+"""Pages and static files of the web function: security headers, no inline script, caching."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from flask.testing import FlaskClient
+
+from gorunchat.web.security import CONTENT_SECURITY_POLICY
+from tests.web.conftest import ROOT
+
+PAGES = ["/", "/c/6b4885da-facb-46dd-8cbc-1efe6f5804ed", "/login", "/login/2fa", "/register",
+         "/forgot-password", "/reset-password?userId=a&token=b", "/settings", "/admin",
+         "/admin/audit", "/admin/holds", "/share/abc"]
+SCRIPT = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_is_a_shell_with_a_strict_policy_and_no_inline_code(
+        web: FlaskClient, path: str) -> None:
+    response = web.get(path)
+    assert response.status_code in (200, 404)  # a missing share is a 404 page
+    assert response.mimetype == "text/html"
+    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert "unsafe-inline" not in CONTENT_SECURITY_POLICY
+    assert "unsafe-eval" not in CONTENT_SECURITY_POLICY
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cache-Control"] == "no-store"
+    html = response.text
+    for attributes in SCRIPT.findall(html):
+        assert 'src="/static/dist/' in attributes or 'type="application/json"' in attributes
+    assert re.search(r"\son[a-z]+\s*=", html) is None  # no inline event handlers
+    assert re.search(r"\sstyle\s*=", html) is None  # no inline styles
+    assert "javascript:" not in html
+
+
+def test_pages_render_no_user_data_and_carry_the_public_config(web: FlaskClient) -> None:
+    html = web.get("/login").text
+    config = json.loads(re.search(r'id="grc-config">(.*?)</script>', html).group(1))  # type: ignore[union-attr]
+    assert config["appTitle"] == "GoRunChat"
+    assert config["registrationEnabled"] is True
+    assert "Sign in" in html
+
+
+def test_an_unknown_page_is_a_404_page_with_the_same_headers(web: FlaskClient) -> None:
+    for path in ("/nothing-here", "/admin/not-a-section", "/c/a/b"):
+        response = web.get(path)
+        assert response.status_code == 404
+        assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+        assert "Page not found" in response.text
+
+
+def test_built_assets_are_served_with_long_caching_and_nothing_outside_static(
+        web: FlaskClient) -> None:
+    manifest = json.loads((ROOT / "web/static/dist/manifest.json").read_text())
+    for entry, name in manifest.items():
+        response = web.get(f"/static/dist/{name}")
+        assert response.status_code == 200, entry
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert web.get(f"/static/dist/{manifest['chat.js']}").mimetype == "text/javascript"
+    assert web.get("/static/dist/manifest.json").headers["Cache-Control"].startswith(
+        "public, max-age=0")
+    for path in ("/static/../pyproject.toml", "/static/%2e%2e/pyproject.toml",
+                 "/static/dist/../../templates/base.html", "/static/nope.js"):
+        assert web.get(path).status_code == 404
+
+
+def test_the_chat_page_references_the_hashed_bundle(web: FlaskClient) -> None:
+    manifest = json.loads((ROOT / "web/static/dist/manifest.json").read_text())
+    html = web.get("/").text
+    for entry in ("shell.js", "chat.js", "app.css", "icons.svg"):
+        assert f"/static/dist/{manifest[entry]}" in html
