@@ -5,11 +5,13 @@ Everything waits on a condition with a deadline; nothing sleeps and hopes.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,11 +20,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import uvicorn
 
 from gorunchat.adapters.local.redis_server import free_port
 from gorunchat.adapters.sqlite.store import SqliteStore
+from gorunchat.bootstrap import Container
 from gorunchat.contracts.documents import Message, User
+from gorunchat.contracts.settings import Settings
 from gorunchat.domain.tokens import issue_access_token
+from gorunchat.streaming.app import create_app
+from gorunchat.streaming.runtime import StreamingRuntime
 
 SECRET = "streaming-tests-" + "x" * 40
 TENANT = "default"
@@ -129,6 +136,46 @@ class ServiceProcess:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+
+
+class InProcessService:
+    """The app in this process (uvicorn in a thread) over a real socket: fast to drive."""
+
+    def __init__(self, data_dir: Path, redis_url: str, **env: str) -> None:
+        settings = Settings.load(env={"GORUNCHAT_DATA_DIR": str(data_dir), "REDIS_URL": redis_url,
+                                      "JWT_SECRET": SECRET, "GORUNCHAT_ENV": "test", **env},
+                                 cwd=data_dir)
+        self.container = Container(settings)
+        self.app = create_app(self.container)
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=port,
+                                                    lifespan="on", log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def runtime(self) -> StreamingRuntime:
+        return self.app.state.streaming.runtime  # type: ignore[no-any-return]
+
+    def start(self) -> InProcessService:
+        self.thread.start()
+        wait_for(lambda: self.server.started, 20, "the in-process server")
+        return self
+
+    def call(self, coroutine: object) -> object:
+        """Run ``coroutine`` on the server's event loop and wait for it."""
+        loop = self.server_loop()
+        return asyncio.run_coroutine_threadsafe(coroutine, loop).result(20)  # type: ignore[arg-type]
+
+    def server_loop(self) -> asyncio.AbstractEventLoop:
+        tasks = self.runtime._loops
+        assert tasks, "the runtime runs its loops"
+        return tasks[0].get_loop()
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(20)
+        self.container.close()
 
 
 @dataclass

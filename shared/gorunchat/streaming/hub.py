@@ -38,8 +38,8 @@ class Subscriber:
         self._waiter: asyncio.Future[None] | None = None
 
     def offer(self, item: Item) -> None:
-        if self.closed:
-            return
+        if self.closed or self.lagging:
+            return  # a lagging subscriber resynchronises from the journal, not from here
         if len(self.items) >= self.limit:
             self.items = []
             self.lagging = True

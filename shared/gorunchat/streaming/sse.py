@@ -27,7 +27,7 @@ from gorunchat.streaming.hub import Hub, Subscriber
 log = logging.getLogger("gorunchat.streaming.sse")
 
 REPLAY_BATCH = 1000
-MAX_OVERFLOWS = 8  # a client this slow is disconnected; it may reconnect with its cursor
+MAX_OVERFLOWS = 8  # lag episodes; a client this slow is disconnected (it may reconnect)
 
 
 class SseResponse(Response):

@@ -20,6 +20,10 @@ class Providers:
         self._providers = dict(providers)
         self._default = default
 
+    def register(self, endpoint: str, provider: ModelProvider) -> None:
+        """Serve ``endpoint`` with ``provider`` (configured endpoints, tests)."""
+        self._providers[endpoint] = provider
+
     def provider(self, endpoint: str) -> ModelProvider | None:
         return self._providers.get(endpoint)
 
