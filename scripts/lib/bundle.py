@@ -148,6 +148,11 @@ def bundle_entries(group: str, requirements: str, root: Path = ROOT) -> dict[str
     entries = {"main.py": entry_point.read_bytes(), "requirements.txt": requirements.encode()}
     for arcname, path in package_files(root / "shared" / "gorunchat"):
         entries[arcname] = path.read_bytes()
+    if group == "web":  # the web function serves its templates and built static files
+        for folder in ("templates", "static"):
+            for path in sorted((root / "web" / folder).rglob("*")):
+                if path.is_file():
+                    entries[path.relative_to(root).as_posix()] = path.read_bytes()
     return entries
 
 

@@ -73,3 +73,27 @@ def test_the_chat_page_references_the_hashed_bundle(web: FlaskClient) -> None:
     html = web.get("/").text
     for entry in ("shell.js", "chat.js", "app.css", "icons.svg"):
         assert f"/static/dist/{manifest[entry]}" in html
+
+
+def test_text_assets_are_gzipped_for_browsers_that_accept_it(web: FlaskClient) -> None:
+    import gzip
+
+    manifest = json.loads((ROOT / "web/static/dist/manifest.json").read_text())
+    path = f"/static/dist/{manifest['chat.js']}"
+    plain = web.get(path)
+    packed = web.get(path, headers={"Accept-Encoding": "gzip, br"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert packed.headers["Vary"] == "Accept-Encoding"
+    assert gzip.decompress(packed.data) == plain.data
+    assert len(packed.data) < len(plain.data) / 2
+    again = web.get(path, headers={"Accept-Encoding": "gzip",
+                                   "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_an_unknown_api_path_gets_the_api_error_envelope(web: FlaskClient) -> None:
+    response = web.get("/api/definitely-not-a-route")
+    assert response.status_code == 404
+    assert response.json == {"error": {"code": "ROUTE_NOT_FOUND",
+                                       "message": "No route matches this path.",
+                                       "requestId": None}}

@@ -73,6 +73,8 @@ async function main() {
     if (event.detail?.id === controller.conversationId) controller.setTitle(event.detail.title);
   });
   await open(chat.dataset.conversationId || null, false);
+  performance.mark("grc:conversation-ready");
+  document.body.dataset.conversationReady = "true";
   $("#prompt").focus();
 }
 

@@ -9,6 +9,7 @@ table names, with the same code the API uses, and render what the API answers in
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -120,6 +121,13 @@ def _typed_error(exc: GoRunChatError) -> Response:
 
 def _not_found(exc: Exception) -> Response:
     status = getattr(exc, "code", 404) or 404
+    if request.path.startswith("/api/"):
+        # The load balancer sends every unowned path here; API clients get the API's envelope.
+        body = json.dumps({"error": {"code": "ROUTE_NOT_FOUND" if status == 404 else
+                                     "METHOD_NOT_ALLOWED", "message": "No route matches this "
+                                     "path." if status == 404 else "Method not allowed.",
+                                     "requestId": request.headers.get("X-Request-Id")}})
+        return Response(body, status=status, mimetype="application/json")
     message = ("This page does not exist." if status == 404
                else "This method is not allowed here.")
     body = render_template("error.html", status=status, message=message, site={},

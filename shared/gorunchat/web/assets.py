@@ -7,13 +7,16 @@ pages always reference the current bundle and hashed files can be cached forever
 
 from __future__ import annotations
 
+import gzip
 import json
 import mimetypes
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=0, must-revalidate"
+_COMPRESSIBLE = frozenset({".js", ".mjs", ".css", ".svg", ".json", ".map"})
 _TYPES = {".js": "text/javascript", ".mjs": "text/javascript",
           ".css": "text/css", ".svg": "image/svg+xml",
           ".json": "application/json", ".map": "application/json",
@@ -70,3 +73,24 @@ class Assets:
         hashed = relative.startswith("dist/") and relative.removeprefix("dist/") in set(
             self.manifest.values())
         return IMMUTABLE if hashed else REVALIDATE
+
+    @staticmethod
+    def compressible(path: Path) -> bool:
+        return path.suffix in _COMPRESSIBLE
+
+    @staticmethod
+    def etag(path: Path) -> str:
+        stat = path.stat()
+        return f"{stat.st_mtime_ns:x}-{stat.st_size:x}"
+
+    @staticmethod
+    def gzipped(path: Path) -> bytes:
+        """The file gzip-compressed, compressed once per version of the file."""
+        stat = path.stat()
+        return _gzip(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)
+def _gzip(path: str, mtime_ns: int, size: int) -> bytes:
+    with open(path, "rb") as handle:
+        return gzip.compress(handle.read(), compresslevel=9, mtime=0)

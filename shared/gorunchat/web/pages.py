@@ -130,13 +130,22 @@ def share(shareId: str) -> Response:  # noqa: N803 - the route's parameter name
 
 @view("web.static")
 def static(asset: str) -> Response:
+    """A static file; text assets gzip-compressed when the browser accepts it."""
     from flask import send_file
 
     assets: Assets = current_app.extensions["gorunchat.assets"]
     path = assets.find(asset)
     if path is None:
         abort(404)
-    response = send_file(path, mimetype=assets.content_type(path), conditional=True,
-                         etag=True, max_age=None)
+    mimetype = assets.content_type(path)
+    if assets.compressible(path) and "gzip" in request.headers.get("Accept-Encoding", ""):
+        response = Response(assets.gzipped(path), mimetype=mimetype)
+        response.headers["Content-Encoding"] = "gzip"
+        response.set_etag(f"{assets.etag(path)}-gz")
+        response.make_conditional(request)
+    else:
+        response = send_file(path, mimetype=mimetype, conditional=True, etag=True,
+                             max_age=None)
+    response.headers["Vary"] = "Accept-Encoding"
     response.headers["Cache-Control"] = assets.cache_control(asset)
     return response
