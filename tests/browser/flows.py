@@ -26,7 +26,7 @@ def sign_in(page: Page, account: Account) -> None:
 
 def sign_out(page: Page) -> None:
     page.locator("summary.user-button").click()
-    page.get_by_role("button", name="Sign out").click()
+    page.locator("[data-sign-out]").click()
     expect(page).to_have_url(re.compile(r"/login$"))
 
 

@@ -4,6 +4,7 @@ the audit chain — and the audit log shows both changes."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -59,6 +60,11 @@ def test_admin_changes_a_role_places_a_hold_and_verifies_the_chain(
     page.get_by_label("Action").fill("admin.hold_create")
     page.get_by_role("button", name="Filter").click()
     expect(page.locator("#admin-panel tbody tr")).to_have_count(1)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export CSV").click()
+    assert download.value.suggested_filename == "audit-log.csv"
+    rows = Path(download.value.path()).read_text(encoding="utf-8").strip().splitlines()
+    assert len(rows) == 2 and "admin.hold_create" in rows[1]  # the header and the filtered row
 
 
 def test_a_user_who_is_not_an_admin_sees_no_admin_data(page: Page, stack: Stack) -> None:

@@ -63,6 +63,9 @@ function wireShell() {
   });
   document.addEventListener("click", (event) => {
     for (const menu of $$("details[open].menu")) if (!menu.contains(event.target)) menu.open = false;
+    // A chosen menu item closes its menu (after htmx has taken the click).
+    const item = event.target.closest(".menu-item");
+    if (item) setTimeout(() => { item.closest("details.menu")?.removeAttribute("open"); }, 0);
   });
 }
 

@@ -137,6 +137,8 @@ export class Composer {
     const temperature = $("#param-temperature")?.value;
     if (max > 0) out.maxTokens = max;
     if (temperature !== undefined && temperature !== "") out.temperature = Number(temperature);
+    const effort = $("#param-reasoning")?.value;
+    if (effort) out.reasoningEffort = effort;
     return out;
   }
 }

@@ -34,6 +34,25 @@ export function initHtmx() {
       if (last) dismissLater(last);
     }
   });
+  // A background refresh of the conversation list waits while the person has a menu open or
+  // an item in edit, so what they are using is never swapped away under them.
+  let deferred = false;
+  const busy = () => document.querySelector("#convo-list details[open], #convo-list .convo-editing");
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    const trigger = event.detail.requestConfig?.triggeringEvent?.type;
+    if (event.detail.elt.id === "convo-list" && trigger === "grc:convos-changed" && busy()) {
+      event.preventDefault();
+      deferred = true;
+    }
+  });
+  const resume = () => {
+    if (deferred && !busy()) {
+      deferred = false;
+      document.body.dispatchEvent(new CustomEvent("grc:convos-changed"));
+    }
+  };
+  document.addEventListener("toggle", resume, true);
+  document.body.addEventListener("htmx:afterSettle", resume);
   document.body.addEventListener("htmx:sendError", () => {
     document.body.dispatchEvent(new CustomEvent("grc:offline"));
   });
