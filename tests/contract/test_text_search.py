@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gorunchat.bootstrap import build_search
-from gorunchat.contracts.documents import Conversation, Message
+from gorunchat.contracts.documents import Conversation, Message, utcnow
 from tests.contract.backends import Backend
 
 
@@ -79,3 +79,16 @@ def test_a_rolled_back_write_is_not_indexed(backend: Backend) -> None:
         uow.messages.insert(_message("m1", "alice", "never committed marmalade"))
     search = build_search(backend.store)
     assert search.search("t1", "messages", "marmalade", user="alice", limit=5) == []
+
+
+def test_documents_hidden_under_a_legal_hold_are_left_out(backend: Backend) -> None:
+    _store(backend, "t1", _message("m1", "alice", "quarterly numbers draft"),
+           _message("m2", "alice", "quarterly numbers final"))
+    with backend.store.unit_of_work("t1") as uow:
+        uow.messages.update("m1", {"hiddenAt": utcnow(), "hiddenBy": "alice"})
+        uow.commit()
+    search = build_search(backend.store)
+
+    # The hidden one takes no place within the limit from the visible one.
+    assert search.search("t1", "messages", "quarterly", user="alice", limit=1) == ["m2"]
+    assert search.search("t1", "messages", "draft", user="alice", limit=5) == []

@@ -14,6 +14,7 @@ from gorunchat.contracts.errors import Forbidden, Unauthorized
 from gorunchat.contracts.identity import Principal, Role
 from gorunchat.contracts.routes import Auth
 from gorunchat.domain.tokens import verify_access_token
+from gorunchat.services import holds
 
 if TYPE_CHECKING:
     from gorunchat.bootstrap import Container
@@ -41,7 +42,7 @@ def current_principal(container: Container, token: str) -> Principal:
             if session is None or session.revokedAt is not None:
                 raise Unauthorized("This session has ended; sign in again.",
                                    code="SESSION_REVOKED")
-    if user is None:
+    if user is None or holds.is_hidden(user):  # hidden: deleted by its user under a hold
         raise Unauthorized("This account no longer exists.", code="USER_NOT_FOUND")
     if user.banned:
         raise Forbidden("This account is banned.", code="USER_BANNED")

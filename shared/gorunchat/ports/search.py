@@ -21,4 +21,7 @@ class TextSearch(Protocol):
     def search(self, tenant_id: str, collection: str, text: str, *, user: str, limit: int
                ) -> list[str]:
         """Keys of ``user``'s documents in ``collection`` matching every word of ``text``,
-        best match first, at most ``limit``. Words shorter than one letter are ignored."""
+        best match first, at most ``limit``. Words shorter than one letter are ignored.
+
+        Documents the user deleted under a legal hold (``hiddenAt`` set) are left out, so
+        they never take a place within ``limit`` from a document the user can see."""

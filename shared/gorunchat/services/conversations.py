@@ -1,8 +1,9 @@
 """Conversations: the user's chats, their titles, archive and pin state, listing and search.
 
 Every conversation is read through the caller's tenant and owner, so another user's or another
-tenant's conversation is ``NotFound`` (404), never ``Forbidden``: an id reveals nothing.
-Every change is audited and journaled in the unit of work that makes it.
+tenant's conversation is ``NotFound`` (404), never ``Forbidden``: an id reveals nothing. One
+the user deleted under a legal hold (hidden, ``services.holds``) is ``NotFound`` too, and
+lists leave it out. Every change is audited and journaled in the unit of work that makes it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from gorunchat.contracts.documents import Conversation
 from gorunchat.contracts.errors import NotFound
 from gorunchat.ports.search import TextSearch
 from gorunchat.ports.store import Store, UnitOfWork
+from gorunchat.services import holds
 from gorunchat.services import search as search_service
 from gorunchat.services.caller import Caller
 
@@ -31,9 +33,10 @@ def not_found(conversation_id: str) -> NotFound:
 
 
 def owned(uow: UnitOfWork, caller: Caller, conversation_id: str) -> Conversation:
-    """The caller's conversation, or ``NotFound`` (also for another user's id)."""
+    """The caller's conversation, or ``NotFound`` (also for another user's id and for one the
+    caller deleted under a hold)."""
     current = uow.conversations.get(conversation_id)
-    if current is None or current.user != caller.user_id:
+    if current is None or current.user != caller.user_id or holds.is_hidden(current):
         raise not_found(conversation_id)
     return current
 
@@ -72,7 +75,7 @@ def get(store: Store, caller: Caller, conversation_id: str) -> Conversation:
 def list_page(store: Store, index: TextSearch, caller: Caller, query: ListConversationsQuery
               ) -> ConversationPage:
     """One cursor page of the caller's conversations, filtered and sorted as asked."""
-    where: dict[str, Any] = {"user": caller.user_id, "expiredAt": None}
+    where: dict[str, Any] = {"user": caller.user_id, "expiredAt": None, **holds.VISIBLE}
     where["isArchived"] = True if query.isArchived else {"$ne": True}
     if query.pinned:
         where["isPinned"] = True
@@ -109,7 +112,7 @@ def set_archived(store: Store, caller: Caller, conversation_id: str, archived: b
 def archive_all(store: Store, caller: Caller, archived: bool = True) -> ArchiveAllResult:
     """Archive (or unarchive) every conversation the user can see in the list."""
     with store.unit_of_work(caller.tenant_id) as uow:
-        where = {"user": caller.user_id, "expiredAt": None,
+        where = {"user": caller.user_id, "expiredAt": None, **holds.VISIBLE,
                  "isArchived": {"$ne": True} if archived else True}
         targets = [c.conversationId for c in uow.conversations.find(where)]
         count = uow.conversations.update_many(where, {"isArchived": archived}) if targets else 0

@@ -17,6 +17,7 @@ from gorunchat.domain.message_tree import NO_PARENT, children_map, tree_order
 from gorunchat.ports.store import Store
 from gorunchat.services.caller import Caller
 from gorunchat.services.conversations import audit, owned
+from gorunchat.services.holds import VISIBLE
 
 _PRIVATE = {"tenantId", "user"}
 
@@ -41,7 +42,8 @@ def export(store: Store, caller: Caller, conversation_id: str, recursive: bool
     with store.unit_of_work(caller.tenant_id) as uow:
         conversation = owned(uow, caller, conversation_id)
         messages = uow.messages.find({"conversationId": conversation_id,
-                                      "user": caller.user_id}, sort=[("createdAt", 1)])
+                                      "user": caller.user_id, **VISIBLE},
+                                     sort=[("createdAt", 1)])
         audit(uow, caller, "conversation.export", conversation_id, messages=len(messages),
               recursive=recursive)
         uow.commit()

@@ -3,7 +3,9 @@
 Only the owner reaches a file by its id; any other caller (another user, another tenant)
 gets 404, so ids reveal nothing. A share link grants read access to the files attached to the
 shared conversation's messages. Deleting removes the document first (with its audit record)
-and then the blob.
+and then the blob. A file a legal hold covers (its user's, or its conversation's) is hidden
+instead and its blob kept (``services.holds``); a hidden file is gone for every read here
+and does not count against the quota.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from gorunchat.contracts.files import (
 from gorunchat.contracts.library import SharedLink, StoredFile
 from gorunchat.ports.blobstore import BlobStore
 from gorunchat.ports.store import Store, UnitOfWork
+from gorunchat.services import holds
 from gorunchat.services.caller import Caller
 
 log = logging.getLogger("gorunchat.files")
@@ -43,7 +46,7 @@ def file_not_found() -> NotFound:
 
 def _owned(uow: UnitOfWork, caller: Caller, file_id: str) -> StoredFile:
     found = uow.repo(StoredFile).get(file_id)
-    if found is None or found.user != caller.user_id:
+    if found is None or found.user != caller.user_id or holds.is_hidden(found):
         raise file_not_found()
     return found
 
@@ -63,7 +66,8 @@ def view(stored: StoredFile) -> FileObject:
 
 def list_files(store: Store, caller: Caller) -> list[FileObject]:
     with store.unit_of_work(caller.tenant_id, readonly=True) as uow:
-        found = uow.repo(StoredFile).find({"user": caller.user_id}, sort=[("createdAt", -1)])
+        found = uow.repo(StoredFile).find({"user": caller.user_id, **holds.VISIBLE},
+                                          sort=[("createdAt", -1)])
     return [view(f) for f in found]
 
 
@@ -113,7 +117,7 @@ def preview(store: Store, caller: Caller, file_id: str) -> FilePreview:
 def usage(store: Store, caller: Caller, config: FileConfig, file_ids: list[str]
           ) -> FileUsage:
     with store.unit_of_work(caller.tenant_id, readonly=True) as uow:
-        where: dict[str, object] = {"user": caller.user_id}
+        where: dict[str, object] = {"user": caller.user_id, **holds.VISIBLE}
         if file_ids:
             where["file_id"] = {"$in": file_ids[:400]}
         found = uow.repo(StoredFile).find(where)
@@ -127,21 +131,35 @@ def usage(store: Store, caller: Caller, config: FileConfig, file_ids: list[str]
 
 
 def delete(store: Store, blobs: BlobStore, caller: Caller, body: DeleteFilesRequest) -> int:
-    """Delete the listed files (all must be the caller's, else 404 and nothing changes)."""
+    """Delete the listed files (all must be the caller's, else 404 and nothing changes).
+
+    A file under a legal hold is hidden and its blob kept; the answer is the same.
+    """
     ids = list(dict.fromkeys(ref.file_id for ref in body.files))
+    destroyed: list[StoredFile] = []
     with store.unit_of_work(caller.tenant_id) as uow:
         files = [_owned(uow, caller, file_id) for file_id in ids]
+        current = holds.active_holds(uow)
         for stored in files:
-            uow.repo(StoredFile).delete(stored.file_id)
+            found = holds.covering(current, caller.user_id, stored.conversationId)
+            if found:
+                holds.hide(uow.repo(StoredFile), {"file_id": stored.file_id},
+                           by=caller.user_id)
+            else:
+                uow.repo(StoredFile).delete(stored.file_id)
+                destroyed.append(stored)
+            outcome = holds.disposition(found)
             uow.record(AuditEvent(action="file.delete", actor=caller.actor, targetType="file",
                                   targetId=stored.file_id, metadata={
-                                      "filename": stored.filename, "bytes": stored.bytes}))
+                                      "filename": stored.filename, "bytes": stored.bytes,
+                                      **outcome}))
             uow.journal(DiscoveryEvent(kind="file.deleted", userId=caller.user_id,
                                        conversationId=stored.conversationId, content={
                                            "fileId": stored.file_id,
-                                           "filename": stored.filename, "text": stored.text}))
+                                           "filename": stored.filename, "text": stored.text,
+                                           **outcome}))
         uow.commit()
-    for stored in files:
+    for stored in destroyed:
         if not blobs.delete(stored.storageKey or stored.file_id):
             log.warning("blob already gone", extra={"fields": {"fileId": stored.file_id}})
     return len(files)
@@ -153,12 +171,13 @@ def shared_file(store: Store, blobs: BlobStore, tenant_id: str, share_id: str, f
     with store.unit_of_work(tenant_id, readonly=True) as uow:
         share = uow.repo(SharedLink).get(share_id)
         stored = uow.repo(StoredFile).get(file_id)
-        if share is None or stored is None or stored.user != share.user:
+        if (share is None or stored is None or stored.user != share.user
+                or holds.is_hidden(stored)):
             raise file_not_found()
         attached = any(
             any(isinstance(f, dict) and f.get("file_id") == file_id for f in m.files or [])
             for m in uow.messages.find({"conversationId": share.conversationId,
-                                        "user": share.user}))
+                                        "user": share.user, **holds.VISIBLE}))
     if not attached:
         raise file_not_found()
     return stored, blobs.get(stored.storageKey or stored.file_id)
@@ -172,7 +191,7 @@ def prompt_images(store: Store, blobs: BlobStore, caller: Caller, file_ids: list
     """
     with store.unit_of_work(caller.tenant_id, readonly=True) as uow:
         found = uow.repo(StoredFile).find({"file_id": {"$in": file_ids[:100]},
-                                           "user": caller.user_id})
+                                           "user": caller.user_id, **holds.VISIBLE})
     images = []
     for stored in sorted(found, key=lambda f: file_ids.index(f.file_id)):
         if not stored.type.startswith("image/"):

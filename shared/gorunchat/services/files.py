@@ -32,6 +32,7 @@ from gorunchat.ports.blobstore import BlobStore
 from gorunchat.ports.documents import DocumentReader, UnreadableDocument
 from gorunchat.ports.store import Store
 from gorunchat.services.caller import Caller
+from gorunchat.services.holds import VISIBLE
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,8 @@ def _text(reader: DocumentReader, config: FileConfig, kind: FileKind, data: byte
 
 def _check_quota(deps: FileDeps, caller: Caller, config: FileConfig, size: int) -> None:
     with deps.store.unit_of_work(caller.tenant_id, readonly=True) as uow:
-        used = sum(f.bytes for f in uow.repo(StoredFile).find({"user": caller.user_id}))
+        used = sum(f.bytes for f in uow.repo(StoredFile).find({"user": caller.user_id,
+                                                                **VISIBLE}))
     quota = int(config.userStorageLimit * MB)
     if used + size > quota:
         raise PayloadTooLarge(f"This upload would exceed your storage quota of "

@@ -14,6 +14,7 @@ from gorunchat.contracts.documents import Conversation, Message, utcnow
 from gorunchat.domain import forking
 from gorunchat.domain.ids import new_uuid
 from gorunchat.ports.store import Store, UnitOfWork
+from gorunchat.services import holds
 from gorunchat.services import messages as message_service
 from gorunchat.services.caller import Caller
 from gorunchat.services.conversations import audit, journal, owned
@@ -42,8 +43,9 @@ def store_copy(uow: UnitOfWork, caller: Caller, source: Conversation,
 
 
 def _messages(uow: UnitOfWork, caller: Caller, conversation_id: str) -> list[Message]:
-    return uow.messages.find({"conversationId": conversation_id, "user": caller.user_id},
-                             sort=[("createdAt", 1)])
+    """The source's messages the caller can see (never ones deleted under a hold)."""
+    return uow.messages.find({"conversationId": conversation_id, "user": caller.user_id,
+                              **holds.VISIBLE}, sort=[("createdAt", 1)])
 
 
 def fork(store: Store, caller: Caller, body: ForkRequest) -> ConversationWithMessages:

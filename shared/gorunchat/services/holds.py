@@ -21,7 +21,7 @@ deletion did not delete.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -107,6 +107,44 @@ def disposal_for_conversation(uow: UnitOfWork, conversation_id: str, user_id: st
     return Disposal.HIDE if held else Disposal.DELETE
 
 
+def covering(holds: Sequence[LegalHold], user_id: str | None,
+             conversation_id: str | None) -> list[LegalHold]:
+    """Of ``holds`` (read once with ``active_holds``), those covering a document of
+    ``user_id`` that belongs to ``conversation_id`` (or to no conversation)."""
+    if conversation_id is None:
+        return rules.holds_on_user(holds, user_id) if user_id is not None else []
+    return rules.holds_on_conversation(holds, conversation_id, user_id)
+
+
+def disposition(found: Sequence[LegalHold]) -> dict[str, Any]:
+    """Audit metadata saying a deletion hid instead of deleting, and which holds made it so;
+    empty when nothing was held (the record reads as before)."""
+    if not found:
+        return {}
+    return {"disposition": "hidden", "holds": sorted({h.id for h in found})}
+
+
+def held_conversations_of(uow: UnitOfWork, user_id: str) -> list[LegalHold]:
+    """Active conversation holds that name one of ``user_id``'s conversations."""
+    named = [h for h in active_holds(uow) if h.scope == "conversations" and h.conversationIds]
+    ids = sorted({c for h in named for c in h.conversationIds})
+    if not ids:
+        return []
+    theirs: set[str] = set()
+    for start in range(0, len(ids), 400):  # one ``$in`` every adapter takes
+        theirs.update(c.conversationId for c in uow.conversations.find(
+            {"user": user_id, "conversationId": {"$in": ids[start:start + 400]}}))
+    return [h for h in named if theirs.intersection(h.conversationIds)]
+
+
+def assert_user_data_not_held(uow: UnitOfWork, user_id: str) -> None:
+    """Raise ``LegalHoldActive`` if a hold covers the user or any of their conversations:
+    the guard of an administrative purge of everything a user owns."""
+    found = holds_on_user(uow, user_id) or held_conversations_of(uow, user_id)
+    if found:
+        raise LegalHoldActive(details=[{"holdId": h.id, "name": h.name} for h in found])
+
+
 def hide(repo: Repository[Any], where: Filter, *, by: str | None,
          now: datetime | None = None) -> int:
     """Mark the visible documents matching ``where`` hidden; returns how many."""
@@ -123,8 +161,8 @@ def hide_conversation(uow: UnitOfWork, conversation_id: str, *, by: str | None,
 
 
 def is_hidden(doc: Document) -> bool:
+    """Whether a user deleted ``doc`` under a hold (it is gone as far as they can tell)."""
     return getattr(doc, HIDDEN_AT, None) is not None
-
 
 
 # Administration (``/api/admin/holds``): ADMIN creates, SUPER_ADMIN releases.

@@ -20,7 +20,7 @@ from gorunchat.contracts.audit import AuditEvent
 from gorunchat.contracts.authconfig import LdapSettings
 from gorunchat.contracts.documents import User
 from gorunchat.contracts.errors import ServiceUnavailable, Unauthorized
-from gorunchat.services import users
+from gorunchat.services import holds, users
 from gorunchat.services.identity import Client, IdentityDeps
 
 BAD_CREDENTIALS = "Email or password is incorrect."
@@ -101,8 +101,8 @@ def authenticate(deps: IdentityDeps, client: Client, login: str, password: str) 
                                   metadata={"reason": "bad_credentials", "method": "ldap"}))
             uow.commit()
             raise Unauthorized(BAD_CREDENTIALS, code="INVALID_CREDENTIALS")
-        user = uow.users.find_one({"ldapId": entry.ldap_id}) or users.find_by_email(
-            uow, entry.email)
+        user = (uow.users.find_one({"ldapId": entry.ldap_id, **holds.VISIBLE})
+                or users.find_by_email(uow, entry.email))
         if user is None:
             user = users.create(uow, settings=deps.settings, email=entry.email, name=entry.name,
                                 username=entry.username, provider="ldap", password_hash=None,

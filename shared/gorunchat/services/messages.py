@@ -2,7 +2,8 @@
 
 Routes name the conversation in the path; a message is only reachable through a conversation
 its caller owns, so another user's or tenant's ids answer 404. Every write is audited and its
-text journaled (created, edited, deleted) in the same unit of work.
+text journaled (created, edited, deleted) in the same unit of work. A message deleted under a
+legal hold is hidden, not destroyed (``services.holds``), and every read here leaves it out.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from gorunchat.domain import artifacts
 from gorunchat.domain.ids import new_uuid
 from gorunchat.domain.message_tree import NO_PARENT, tree_order
 from gorunchat.ports.store import Store, UnitOfWork
+from gorunchat.services import holds
 from gorunchat.services.caller import Caller
 from gorunchat.services.conversations import owned
 
@@ -62,7 +64,7 @@ def in_conversation(uow: UnitOfWork, caller: Caller, conversation_id: str, messa
     owned(uow, caller, conversation_id)
     message = uow.messages.get(message_id)
     if (message is None or message.conversationId != conversation_id
-            or message.user != caller.user_id):
+            or message.user != caller.user_id or holds.is_hidden(message)):
         raise message_not_found()
     return message
 
@@ -71,8 +73,8 @@ def list_for(store: Store, caller: Caller, conversation_id: str) -> list[Message
     """Every message of the conversation, parents before children (the tree's order)."""
     with store.unit_of_work(caller.tenant_id, readonly=True) as uow:
         owned(uow, caller, conversation_id)
-        found = uow.messages.find({"conversationId": conversation_id, "user": caller.user_id},
-                                  sort=[("createdAt", 1)])
+        found = uow.messages.find({"conversationId": conversation_id, "user": caller.user_id,
+                                   **holds.VISIBLE}, sort=[("createdAt", 1)])
     return tree_order(found)
 
 
@@ -91,11 +93,12 @@ def page(store: Store, caller: Caller, query: MessagesQuery) -> MessagesPage:
         if query.messageId:
             found = uow.messages.get(query.messageId)
             hit = (found is not None and found.conversationId == conversation_id
-                   and found.user == caller.user_id)
+                   and found.user == caller.user_id and not holds.is_hidden(found))
             return MessagesPage(messages=[found] if hit and found else [], nextCursor=None)
         sort = query.sortBy if query.sortBy in _SORTABLE else "createdAt"
-        result = uow.messages.page({"conversationId": conversation_id, "user": caller.user_id},
-                                   sort_field=sort, descending=query.sortDirection == "desc",
+        where = {"conversationId": conversation_id, "user": caller.user_id, **holds.VISIBLE}
+        result = uow.messages.page(where, sort_field=sort,
+                                   descending=query.sortDirection == "desc",
                                    limit=query.pageSize, cursor=query.cursor)
     return MessagesPage(messages=list(result.items), nextCursor=result.nextCursor)
 
@@ -115,8 +118,10 @@ def create(store: Store, caller: Caller, conversation_id: str, body: CreateMessa
     with store.unit_of_work(caller.tenant_id) as uow:
         conversation = owned(uow, caller, conversation_id)
         existing = uow.messages.get(message.messageId)
+        # A hidden message is held evidence: saving over it would destroy it.
         if existing is not None and (existing.conversationId != conversation_id
-                                     or existing.user != caller.user_id):
+                                     or existing.user != caller.user_id
+                                     or holds.is_hidden(existing)):
             raise Conflict("A message with this id already exists.", code="MESSAGE_EXISTS")
         saved = uow.messages.save(message.model_copy(
             update={"createdAt": existing.createdAt} if existing else {}))
@@ -162,11 +167,18 @@ def update(store: Store, caller: Caller, conversation_id: str, message_id: str,
 
 
 def delete(store: Store, caller: Caller, conversation_id: str, message_id: str) -> None:
+    """Delete a message; under a hold on its conversation (or its user) it is hidden instead,
+    and the caller cannot tell the difference."""
     with store.unit_of_work(caller.tenant_id) as uow:
         current = in_conversation(uow, caller, conversation_id, message_id)
-        uow.messages.delete(message_id)
-        record(uow, caller, "message.delete", current)
-        journal(uow, caller, "message.deleted", current)
+        found = holds.covering(holds.active_holds(uow), caller.user_id, conversation_id)
+        if found:
+            holds.hide(uow.messages, {"messageId": message_id}, by=caller.user_id)
+        else:
+            uow.messages.delete(message_id)
+        outcome = holds.disposition(found)
+        record(uow, caller, "message.delete", current, **outcome)
+        journal(uow, caller, "message.deleted", current, **outcome)
         uow.commit()
 
 
@@ -189,10 +201,11 @@ def feedback(store: Store, caller: Caller, conversation_id: str, message_id: str
 def owned_message(uow: UnitOfWork, caller: Caller, message_id: str) -> Message:
     """A message of the caller's, found by id alone (its conversation must be the caller's)."""
     message = uow.messages.get(message_id)
-    if message is None or message.user != caller.user_id:
+    if message is None or message.user != caller.user_id or holds.is_hidden(message):
         raise message_not_found()
     conversation = uow.conversations.get(message.conversationId)
-    if conversation is None or conversation.user != caller.user_id:
+    if (conversation is None or conversation.user != caller.user_id
+            or holds.is_hidden(conversation)):
         raise message_not_found()
     return message
 

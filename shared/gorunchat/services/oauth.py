@@ -17,7 +17,7 @@ from gorunchat.contracts.audit import AuditEvent
 from gorunchat.contracts.documents import User
 from gorunchat.contracts.errors import Forbidden, NotFound, Unauthorized
 from gorunchat.domain.authtokens import FlowState, issue_flow_token, verify_flow_token
-from gorunchat.services import auth, users
+from gorunchat.services import auth, holds, users
 from gorunchat.services.identity import Client, IdentityDeps
 from gorunchat.services.oauth_clients import (
     ExternalIdentity,
@@ -94,7 +94,7 @@ def account_for(deps: IdentityDeps, client: Client, identity: ExternalIdentity) 
     link = LINK_FIELDS[identity.provider]
     verified = bool(identity.email and identity.email_verified)
     with deps.store.unit_of_work(deps.tenant_id) as uow:
-        user = uow.users.find_one({link: identity.subject})
+        user = uow.users.find_one({link: identity.subject, **holds.VISIBLE})
         if user is None and verified and identity.email:
             user = users.find_by_email(uow, identity.email)
             if user is not None:

@@ -7,8 +7,11 @@ retention period is set (in config, or per tenant by a super admin). A run, per 
   chain's anchor, so ``verify`` still walks what remains (the removed records stay in the
   archive). A tombstone names the range and the hash it ended on.
 * **discovery**: removes projected, expired records that no hold covers.
-* **chat**: removes conversations (and their messages) idle past the chat period, and
-  anything users deleted under a hold that has since been released (``hiddenAt`` set).
+* **chat**: removes conversations idle past the chat period, with everything that belongs
+  to them (the one cascade, ``services.deletion.remove``), and anything users deleted under
+  a hold that has since been released (``hiddenAt`` set): conversations, messages, files
+  (with their blobs, when given the blob store) and accounts (erased with
+  ``services.user_data.erase``, the implementation an admin's deletion uses).
 
 Held data is never touched: a tenant-wide hold stops everything; user and conversation holds
 are excluded record by record. Each removal writes its tombstone audit record first, in its
@@ -18,6 +21,7 @@ removal the next run completes).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,12 +31,17 @@ from gorunchat.contracts.admin_audit import RetentionPolicy, RetentionSettings, 
 from gorunchat.contracts.audit import Actor, AuditEvent, DiscoveryEvent
 from gorunchat.contracts.documents import Conversation, utcnow
 from gorunchat.contracts.holds import LegalHold
+from gorunchat.contracts.library import StoredFile
 from gorunchat.contracts.tasks import RetentionResult
 from gorunchat.domain import holds as hold_rules
 from gorunchat.domain import retention as rules
+from gorunchat.ports.blobstore import BlobStore
 from gorunchat.ports.store import Store, UnitOfWork
+from gorunchat.services import deletion, user_data
 from gorunchat.services.caller import Caller
 from gorunchat.services.holds import HIDDEN_AT, active_holds
+
+log = logging.getLogger("gorunchat.retention")
 
 SYSTEM = Actor(userId=None, role="system", requestId=None)
 BATCH = 200
@@ -132,8 +141,7 @@ def _prune_discovery(store: Store, tenant_id: str, before: datetime, tally: _Tal
 
 
 def _purge_conversation(uow: UnitOfWork, convo: Conversation, reason: str) -> int:
-    messages = uow.messages.delete_many({"conversationId": convo.conversationId})
-    uow.conversations.delete(convo.conversationId)
+    messages = deletion.remove(uow, [convo])
     uow.record(AuditEvent(action="retention.conversation_purged", actor=SYSTEM,
                           targetType="conversation", targetId=convo.conversationId,
                           metadata={"userId": convo.user, "messages": messages,
@@ -183,8 +191,66 @@ def _purge_hidden_messages(store: Store, tenant_id: str, tally: _Tally) -> None:
     tally.tombstones += len(found)
 
 
+#: What users deleted under a hold (``hiddenAt`` set): removable once no hold covers it.
+_HIDDEN: dict[str, Any] = {HIDDEN_AT: {"$ne": None}}
+
+
+def _removable(held: _Holds) -> dict[str, Any]:
+    """A filter for a user's documents no user or conversation hold preserves."""
+    return {"user": {"$nin": sorted(held.users)},
+            "conversationId": {"$nin": sorted(held.conversations)}}
+
+
+def _purge_hidden_files(store: Store, tenant_id: str, blobs: BlobStore | None,
+                        tally: _Tally) -> None:
+    """Files users deleted under a since-released hold: the documents, then the blobs."""
+    for _ in range(MAX_BATCHES):
+        with store.unit_of_work(tenant_id) as uow:
+            held = _Holds.of(active_holds(uow))
+            if held.tenant_wide:
+                return
+            found = uow.repo(StoredFile).find({**_HIDDEN, **_removable(held)}, limit=BATCH)
+            for stored in found:
+                uow.repo(StoredFile).delete(stored.file_id)
+                uow.record(AuditEvent(action="retention.file_purged", actor=SYSTEM,
+                                      targetType="file", targetId=stored.file_id,
+                                      metadata={"userId": stored.user, "bytes": stored.bytes,
+                                                "reason": "deleted_under_released_hold"}))
+            uow.commit()
+        tally.tombstones += len(found)
+        for stored in found:
+            if blobs is not None and not blobs.delete(stored.storageKey or stored.file_id):
+                log.warning("blob already gone", extra={"fields": {"fileId": stored.file_id}})
+        if len(found) < BATCH:
+            return
+
+
+def _purge_hidden_users(store: Store, tenant_id: str, tally: _Tally) -> None:
+    """Accounts their users deleted under a since-released hold: erased like an admin's
+    deletion, except what conversation holds still preserve. An account whose hidden files
+    are still waiting for ``_purge_hidden_files`` waits too, so no blob is orphaned."""
+    with store.unit_of_work(tenant_id) as uow:
+        held = _Holds.of(active_holds(uow))
+        if held.tenant_wide:
+            return
+        found = uow.users.find({**_HIDDEN, "_id": {"$nin": sorted(held.users)}}, limit=BATCH)
+        ready = [u for u in found if not uow.repo(StoredFile).count(
+            {**_HIDDEN, **_removable(held), "user": u.id})]
+        for user in ready:
+            counts = user_data.erase(uow, user.id, keep_conversations=held.conversations)
+            uow.record(AuditEvent(action="retention.user_purged", actor=SYSTEM,
+                                  targetType="user", targetId=user.id,
+                                  metadata={"deleted": counts,
+                                            "reason": "deleted_under_released_hold"}))
+            uow.journal(DiscoveryEvent(kind="user.purged", userId=user.id,
+                                       content={"reason": "deleted_under_released_hold",
+                                                "deleted": counts}))
+        uow.commit()
+    tally.tombstones += len(ready)
+
+
 def run_tenant(store: Store, tenant_id: str, defaults: RetentionSettings,
-               now: datetime, tally: _Tally) -> None:
+               now: datetime, tally: _Tally, blobs: BlobStore | None = None) -> None:
     settings = policy(store, tenant_id, defaults)
     audit_before = rules.cutoff(now, settings.auditDays)
     discovery_before = rules.cutoff(now, settings.discoveryDays)
@@ -193,22 +259,26 @@ def run_tenant(store: Store, tenant_id: str, defaults: RetentionSettings,
         _prune_audit(store, tenant_id, audit_before, tally)
     if discovery_before is not None:
         _prune_discovery(store, tenant_id, discovery_before, tally)
-    _purge_chats(store, tenant_id, {HIDDEN_AT: {"$ne": None}}, "deleted_under_released_hold",
-                 tally)
+    _purge_chats(store, tenant_id, _HIDDEN, "deleted_under_released_hold", tally)
     _purge_hidden_messages(store, tenant_id, tally)
+    _purge_hidden_files(store, tenant_id, blobs, tally)
+    _purge_hidden_users(store, tenant_id, tally)
     if chat_before is not None:
         _purge_chats(store, tenant_id, {"updatedAt": {"$lt": chat_before}},
                      "chat_retention", tally)
 
 
 def run(store: Store, defaults: RetentionSettings, tenant_ids: Sequence[str] | None = None,
-        now: datetime | None = None) -> RetentionResult:
-    """One retention pass over ``tenant_ids`` (every tenant with records when ``None``)."""
+        now: datetime | None = None, blobs: BlobStore | None = None) -> RetentionResult:
+    """One retention pass over ``tenant_ids`` (every tenant with records when ``None``).
+
+    With ``blobs``, the blobs of files it removes go too (the tasks function passes it).
+    """
     now = now or utcnow()
     tenants = list(tenant_ids) if tenant_ids is not None else store.audit_tenants()
     tally = _Tally()
     for tenant in tenants:
-        run_tenant(store, tenant, defaults, now, tally)
+        run_tenant(store, tenant, defaults, now, tally, blobs)
     return RetentionResult(tenants=len(tenants), auditRemoved=tally.audit,
                            discoveryRemoved=tally.discovery,
                            conversationsRemoved=tally.conversations,

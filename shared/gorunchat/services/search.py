@@ -1,7 +1,8 @@
 """Search over the caller's own conversations and messages, through the store's text index.
 
 Results are scoped to the caller's tenant and user by the index itself and checked again
-against the documents, so a stale index entry can never show another user's text.
+against the documents, so a stale index entry can never show another user's text, nor a
+conversation or message the user deleted under a legal hold (hidden, ``services.holds``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from gorunchat.contracts.messages import MessageSearchHit, MessagesPage
 from gorunchat.ports.search import TextSearch
 from gorunchat.ports.store import Store, UnitOfWork
 from gorunchat.services.caller import Caller
+from gorunchat.services.holds import VISIBLE
 
 #: At most this many conversations match a search (the list filter is an ``$in`` on ids).
 MAX_CONVERSATION_MATCHES = 500
@@ -27,7 +29,8 @@ def chunks(values: list[str], size: int = _IN_CHUNK) -> list[list[str]]:
 def _messages(uow: UnitOfWork, caller: Caller, ids: list[str]) -> list[Message]:
     found: list[Message] = []
     for part in chunks(ids):
-        found += uow.messages.find({"messageId": {"$in": part}, "user": caller.user_id})
+        found += uow.messages.find({"messageId": {"$in": part}, "user": caller.user_id,
+                                    **VISIBLE})
     return found
 
 
@@ -60,7 +63,7 @@ def messages(store: Store, index: TextSearch, caller: Caller, text: str) -> Mess
         titles = {}
         for part in chunks(conversation_keys):
             for convo in uow.conversations.find({"conversationId": {"$in": part},
-                                                 "user": caller.user_id}):
+                                                 "user": caller.user_id, **VISIBLE}):
                 titles[convo.conversationId] = convo
     hits = [MessageSearchHit.model_validate({
         **message.model_dump(by_alias=True),

@@ -20,7 +20,7 @@ from gorunchat.domain.authtokens import digest, new_refresh_token
 from gorunchat.domain.ids import object_id
 from gorunchat.domain.tokens import issue_access_token
 from gorunchat.ports.store import Store, UnitOfWork
-from gorunchat.services import users
+from gorunchat.services import holds, users
 from gorunchat.services.caller import Caller
 from gorunchat.services.identity import Client, IdentityDeps, SignedIn
 
@@ -105,7 +105,7 @@ def refresh(deps: IdentityDeps, client: Client, token: str) -> SignedIn:
     with deps.store.unit_of_work(deps.tenant_id) as uow:
         session = _usable(uow, token, client)
         user = uow.users.get(session.user)
-        if user is None or user.banned:
+        if user is None or user.banned or holds.is_hidden(user):
             revoke_family(uow, session.user, session.familyId or session.id, "user_unavailable")
             uow.commit()
             raise Unauthorized("This account cannot sign in.", code="USER_UNAVAILABLE")

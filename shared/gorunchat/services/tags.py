@@ -2,7 +2,8 @@
 
 Each tag keeps ``count`` (how many of the user's conversations carry it) and ``position``
 (its place in the user's list, 0-based, without gaps). Renaming a tag renames it on every
-conversation; deleting it takes it off them.
+conversation; deleting it takes it off them. Conversations the user deleted under a legal
+hold (hidden, ``services.holds``) are neither counted nor changed: they are held as they were.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from gorunchat.domain.ids import object_id
 from gorunchat.ports.store import Repository, Store, UnitOfWork
 from gorunchat.services.caller import Caller
 from gorunchat.services.conversations import owned
+from gorunchat.services.holds import VISIBLE
 
 
 def tag_not_found() -> NotFound:
@@ -61,7 +63,8 @@ def create(store: Store, caller: Caller, body: CreateTagRequest) -> Conversation
         conversation = (owned(uow, caller, body.conversationId)
                         if body.addToConversation and body.conversationId else None)
         existing = _find(uow, caller, body.tag)
-        carrying = uow.conversations.count({"user": caller.user_id, "tags": body.tag})
+        carrying = uow.conversations.count({"user": caller.user_id, "tags": body.tag,
+                                            **VISIBLE})
         added = conversation is not None and body.tag not in conversation.tags
         if conversation is not None and added:
             uow.conversations.update(conversation.conversationId,
@@ -92,7 +95,8 @@ def _shift(uow: UnitOfWork, caller: Caller, tag: ConversationTag, target: int) -
 def _retag(uow: UnitOfWork, caller: Caller, old: str, new: str | None) -> int:
     """Rename (or, with ``new=None``, remove) a tag on every conversation carrying it."""
     changed = 0
-    for conversation in uow.conversations.find({"user": caller.user_id, "tags": old}):
+    for conversation in uow.conversations.find({"user": caller.user_id, "tags": old,
+                                                **VISIBLE}):
         tags = [t for t in conversation.tags if t != old]
         if new is not None and new not in tags:
             tags.append(new)

@@ -25,7 +25,7 @@ from gorunchat.contracts.errors import BadRequest, Conflict, Forbidden, Unauthor
 from gorunchat.domain import totp
 from gorunchat.domain.authtokens import verify_temp_token
 from gorunchat.ports.store import UnitOfWork
-from gorunchat.services import sessions, users
+from gorunchat.services import holds, sessions, users
 from gorunchat.services.caller import Caller
 from gorunchat.services.identity import Client, IdentityDeps, SignedIn
 
@@ -169,7 +169,7 @@ def verify_temp(deps: IdentityDeps, client: Client, body: TwoFactorTempRequest) 
         raise Unauthorized("The token is invalid or has expired.", code="TOKEN_INVALID")
     with deps.store.unit_of_work(deps.tenant_id) as uow:
         user = uow.users.get(claims.sub)
-        if user is None or not user.twoFactorEnabled:
+        if user is None or holds.is_hidden(user) or not user.twoFactorEnabled:
             raise BadRequest("Two-factor authentication is not enabled for this user.",
                              code="TWO_FACTOR_NOT_ENABLED")
         changes = _check(deps, user, body)

@@ -3,6 +3,8 @@
 Account fields LibreChat keeps on the user document beyond the typed ones (``totpSecret``,
 ``backupCodes``, ``personalization``, ``favorites``, ``openidId``...) are read through
 ``field`` and written with ``Repository.update``, so unknown fields survive every write.
+An account its user deleted under a legal hold is hidden (``services.holds``): every
+sign-in path treats it as gone, and its email is free to register again.
 """
 
 from __future__ import annotations
@@ -15,17 +17,18 @@ from gorunchat.contracts.auth import AuthToken, MessageResponse
 from gorunchat.contracts.documents import User
 from gorunchat.contracts.errors import Forbidden, Unauthorized
 from gorunchat.contracts.identity import Role
+from gorunchat.contracts.library import SharedLink, StoredFile
 from gorunchat.contracts.settings import Settings
 from gorunchat.contracts.user import (
     Personalization,
     PreferencesResponse,
     PreferencesUpdate,
     TermsStatus,
-    ToolFavorite,
     UserView,
 )
 from gorunchat.domain.ids import object_id
 from gorunchat.ports.store import Store, UnitOfWork
+from gorunchat.services import deletion, holds, user_data
 from gorunchat.services.caller import Caller
 
 SECRET_FIELDS = frozenset({"password", "totpSecret", "backupCodes", "totpLastStep"})
@@ -54,7 +57,8 @@ def view(user: User) -> UserView:
 
 
 def find_by_email(uow: UnitOfWork, email: str) -> User | None:
-    return uow.users.find_one({"email": normalize_email(email)})
+    """The account with ``email`` (never one hidden under a hold: it was deleted)."""
+    return uow.users.find_one({"email": normalize_email(email), **holds.VISIBLE})
 
 
 def create(uow: UnitOfWork, *, settings: Settings, email: str, name: str | None,
@@ -78,7 +82,7 @@ def create(uow: UnitOfWork, *, settings: Settings, email: str, name: str | None,
 def load(uow: UnitOfWork, user_id: str) -> User:
     """The signed-in user; gone since the token was issued means signed out."""
     user = uow.users.get(user_id)
-    if user is None:
+    if user is None or holds.is_hidden(user):
         raise Unauthorized("This account no longer exists.", code="USER_NOT_FOUND")
     return user
 
@@ -122,27 +126,55 @@ def accept_terms(store: Store, caller: Caller) -> MessageResponse:
 
 
 def delete_account(store: Store, caller: Caller, allowed: bool) -> MessageResponse:
-    """Delete the account and its sign-in records (sessions, tokens, tool favorites).
+    """Delete the caller's account and everything it owns, as LibreChat does.
 
-    Conversations and messages are not deleted here: their removal belongs to the
-    conversation and retention services, which honour legal holds.
+    Sign-in records (sessions, one-time tokens) always go, so nobody signs in to it again.
+    The conversations go through the conversation deletion cascade (``services.deletion``,
+    which journals their words), and the rest is erased by the implementation an admin's
+    deletion uses (``services.user_data.erase``): files, tags, presets, keys, balance...
+
+    Legal holds (``services.holds``) make a user's own deletion hide instead of destroy,
+    and the answer is the same either way ("User deleted"), as LibreChat users expect; the
+    audit record says what was kept and under which holds. Refusing with 409, as an admin's
+    deletion does, would tell a custodian about the hold and fail a routine request.
+
+    * A hold on the user (or the tenant): the account, its conversations, messages and files
+      are hidden; share links go (they publish held data); the rest stays untouched.
+      Retention erases the account once the hold is released.
+    * A hold on some of the user's conversations only: those are hidden with their
+      messages, tool calls and files; everything else, and the account, is erased.
     """
     if not allowed:
         raise Forbidden("Account deletion is disabled on this server.",
                         code="ACCOUNT_DELETION_DISABLED")
     with store.unit_of_work(caller.tenant_id) as uow:
         user = load(uow, caller.user_id)
+        held = holds.holds_on_user(uow, user.id)
+        kept = sorted({c for h in holds.held_conversations_of(uow, user.id)
+                       for c in h.conversationIds})
         sessions = uow.sessions.delete_many({"user": user.id})
         tokens = uow.repo(AuthToken).delete_many({"userId": user.id})
-        uow.repo(ToolFavorite).delete_many({"user": user.id})
-        uow.users.delete(user.id)
+        done = deletion.dispose(uow, caller, uow.conversations.find(
+            {"user": user.id, **holds.VISIBLE}), reason="user.delete")
+        if held:
+            uow.repo(SharedLink).delete_many({"user": user.id})
+            holds.hide(uow.repo(StoredFile), {"user": user.id}, by=user.id)
+            holds.hide(uow.users, {"_id": user.id}, by=user.id)
+            outcome = holds.disposition(held)
+        else:
+            if kept:
+                holds.hide(uow.repo(StoredFile),
+                           {"user": user.id, "conversationId": {"$in": kept}}, by=user.id)
+            outcome = {"deleted": user_data.erase(uow, user.id, keep_conversations=kept),
+                       **done.outcome()}
         uow.record(AuditEvent(action="user.delete", actor=caller.actor, targetType="user",
                               targetId=user.id,
                               metadata={"provider": user.provider, "sessions": sessions,
-                                        "tokens": tokens}))
+                                        "tokens": tokens,
+                                        "conversations": len(done.conversations),
+                                        "messages": done.messages, **outcome}))
         uow.commit()
     return MessageResponse(message="User deleted")
-
 
 
 def id_for_email(store: Store, tenant_id: str, email: str) -> str | None:

@@ -69,7 +69,8 @@ class MongoTextSearch:
 
     def _query(self, tenant_id: str, collection: str, words: list[str], user: str
                ) -> dict[str, Any]:
-        base: dict[str, Any] = {"tenantId": tenant_id, "user": user}
+        # Documents hidden under a legal hold are not the user's to find.
+        base: dict[str, Any] = {"tenantId": tenant_id, "user": user, "hiddenAt": None}
         if not self._mock:
             return {**base, "$text": {"$search": " ".join(f'"{w}"' for w in words)}}
         # mongomock only: every word must appear (case-insensitively) in some text field.

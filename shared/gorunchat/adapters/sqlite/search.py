@@ -128,9 +128,13 @@ class SqliteTextSearch:
         fts = _table(collection)
         conn = sqlite3.connect(self._path, timeout=10.0)
         try:
+            # The join on the document's primary key leaves out hidden documents (a legal
+            # hold kept them); the index itself does not know about hiding.
             rows = conn.execute(
-                f"SELECT doc_key FROM {fts} WHERE {fts} MATCH ? AND tenant_id = ? "
-                f"AND owner_user = ? ORDER BY rank LIMIT ?",
+                f"SELECT {fts}.doc_key FROM {fts} JOIN {collection} d "
+                f"ON d.tenant_id = {fts}.tenant_id AND d.id = {fts}.doc_key "
+                f"WHERE {fts} MATCH ? AND {fts}.tenant_id = ? AND {fts}.owner_user = ? "
+                f"AND json_extract(d.doc, '$.hiddenAt') IS NULL ORDER BY {fts}.rank LIMIT ?",
                 (expression, tenant_id, user, limit)).fetchall()
         finally:
             conn.close()

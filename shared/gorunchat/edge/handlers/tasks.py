@@ -37,7 +37,7 @@ def retention_run(ctx: RequestContext, body: RetentionTask) -> RetentionResult:
     defaults = RetentionSettings(auditDays=a.auditDays, discoveryDays=a.discoveryDays,
                                  chatDays=a.chatDays)
     return retention.run(ctx.container.store, defaults,
-                         [body.tenantId] if body.tenantId else None)
+                         [body.tenantId] if body.tenantId else None, blobs=ctx.container.blobs)
 
 
 @handles("tasks.export", body=ExportTask)
