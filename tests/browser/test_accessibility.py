@@ -102,3 +102,18 @@ def test_chat_settings_and_markdown_in_both_themes(signed_in: Page, stack: Stack
     page.get_by_label("Light").check()
     expect(page.locator("html")).to_have_attribute("data-theme", "light")
     _check(page, "settings-light")
+
+
+def test_small_screens_get_a_sidebar_drawer(signed_in: Page) -> None:
+    page = signed_in
+    page.set_viewport_size({"width": 390, "height": 844})
+    sidebar = page.locator("#sidebar")
+    expect(sidebar).not_to_be_in_viewport()
+    page.get_by_label("Open sidebar").click()
+    expect(sidebar).to_have_css("transform", "none")  # slid fully in
+    expect(page.locator("#convo-list .skeleton")).to_have_count(0)
+    shoot(page, "mobile-sidebar")
+    assert axe_violations(page) == []
+    page.keyboard.press("Escape")
+    expect(sidebar).to_be_hidden()  # off-canvas and out of the tab order
+    shoot(page, "mobile-chat")

@@ -134,8 +134,9 @@ def test_pin_archive_settings_sessions_and_two_step_sign_in(page: Page, stack: S
     sign_in(page, GINA)
     _, second = _pin_and_archive(page)
     httpx.post(f"{stack.url}/api/auth/login", json={"email": GINA.email,
-               "password": GINA.password}, headers={"User-Agent": "Other laptop"},
-               timeout=15).raise_for_status()
+               "password": GINA.password}, timeout=15,
+               headers={"User-Agent": "Mozilla/5.0 (Windows NT 10.0) Firefox/140.0"},
+               ).raise_for_status()
     page.goto("/settings")
     archived = page.locator("#panel-archived")
     expect(archived).to_contain_text("The second conversation")
@@ -143,10 +144,10 @@ def test_pin_archive_settings_sessions_and_two_step_sign_in(page: Page, stack: S
     expect(archived).to_contain_text("No archived chats.")
     sessions = page.locator("#panel-sessions")
     expect(sessions.locator(".badge", has_text="This device")).to_be_visible()
-    other = sessions.locator(".row-item", has_text="Other laptop")
+    other = sessions.locator(".row-item", has_text="Firefox on Windows")
     other.get_by_role("button", name="Sign out").click()
     expect(sessions.locator(".notice")).to_have_text("The device was signed out.")
-    expect(sessions.locator(".row-item", has_text="Other laptop")).to_have_count(0)
+    expect(sessions.locator(".row-item", has_text="Firefox on Windows")).to_have_count(0)
     backup = _enable_two_factor(page)
     shoot(page, "settings-2fa")
     sign_out(page)

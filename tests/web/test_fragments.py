@@ -87,3 +87,23 @@ def test_bad_input_is_a_toast_not_a_500(web: FlaskClient, make_user: Maker,
     response = _post(web, f"/ui/convos/{conversation}/rename", bearer, {"title": "  "})
     assert response.status_code == 422  # type: ignore[attr-defined]
     assert 'class="toast toast-error"' in response.text  # type: ignore[attr-defined]
+
+
+def test_the_sidebar_pages_with_a_revealed_sentinel_until_the_end(
+        web: FlaskClient, make_user: Maker, make_conversation: Convos) -> None:
+    import re
+
+    user, bearer = make_user()
+    for number in range(30):
+        make_conversation(user, f"Chat {number:02d}")
+    first = web.get("/ui/convos", headers={"Authorization": bearer}).text
+    assert first.count('class="convo"') == 25
+    sentinel = re.search(r'<li class="convo-more" hx-get="([^"]+)" hx-trigger="revealed"', first)
+    assert sentinel is not None
+    following = sentinel.group(1).replace("&amp;", "&")
+    second = web.get(following, headers={"Authorization": bearer}).text
+    assert second.count('class="convo"') == 5
+    assert "convo-more" not in second
+    assert "<h2>Today</h2>" not in second  # the group heading is not repeated on page two
+    titles = re.findall(r'class="convo-title">(Chat \d\d)<', first + second)
+    assert sorted(titles) == [f"Chat {n:02d}" for n in range(30)]

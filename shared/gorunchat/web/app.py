@@ -22,6 +22,7 @@ from gorunchat.contracts.routes import Auth
 from gorunchat.edge import errors as error_table
 from gorunchat.web import security
 from gorunchat.web.assets import Assets, repo_web_root
+from gorunchat.web.devices import describe_device
 from gorunchat.web.routing import register_views, web_routes
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ def create_app(root: Path | None = None, container: Container | None = None) -> 
     app.extensions["gorunchat.assets"] = assets
     app.extensions["gorunchat.container"] = container
     app.jinja_env.globals.update(asset=assets.url)
+    app.jinja_env.filters["device"] = describe_device
     register_views(app)
     app.add_url_rule("/", endpoint="web.root", view_func=_root_view, methods=["GET"])
     app.before_request(_authenticate)

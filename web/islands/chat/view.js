@@ -26,6 +26,10 @@ function actions(m, nav) {
     return bar;
   }
   const rating = m.feedback?.rating;
+  if (m.error) {
+    bar.append(actionButton("regenerate", "Regenerate reply", "refresh-cw"));
+    return bar;
+  }
   bar.append(actionButton("regenerate", "Regenerate reply", "refresh-cw"),
     actionButton("thumbsUp", "Good reply", "thumbs-up", { "aria-pressed": String(rating === "thumbsUp") }),
     actionButton("thumbsDown", "Bad reply", "thumbs-down", { "aria-pressed": String(rating === "thumbsDown") }));
