@@ -371,6 +371,8 @@ _TABLE: tuple[tuple[str, str, Auth, str, str], ...] = (
     ("POST", "/ui/admin/users/:id/ban", _A, "admin.user_ban", "ui_user_ban"),
     ("POST", "/ui/admin/users/:id/unban", _A, "admin.user_unban", "ui_user_unban"),
     ("POST", "/ui/admin/users/:id/delete", _A, "admin.user_delete", "ui_user_delete"),
+    ("POST", "/ui/admin/roles/:name/permissions", _A, "admin.role_permissions",
+     "ui_role_permissions"),
     ("POST", "/ui/admin/groups", _A, "admin.group_create", "ui_group_create"),
     ("POST", "/ui/admin/holds", _A, "admin.hold_create", "ui_hold_create"),
     ("POST", "/ui/admin/holds/:id/release", _S, "admin.hold_release", "ui_hold_release"),

@@ -34,7 +34,11 @@ def _users(api: Api) -> dict[str, Any]:
 
 def _roles(api: Api) -> dict[str, Any]:
     names = [r["name"] for r in api.get("/api/admin/roles", limit=200)["roles"]]
-    return {"roles": [api.get(f"/api/admin/roles/{name}") for name in names]}
+    roles = []
+    for name in names:
+        answer = api.get(f"/api/admin/roles/{name}")
+        roles.append(answer.get("role", answer))
+    return {"roles": roles, "open": request.values.get("open", "")}
 
 
 def _audit(api: Api) -> dict[str, Any]:
@@ -107,6 +111,23 @@ def user_delete(id: str) -> Response:  # noqa: A002
     api = Api(request)
     api.send("DELETE", f"/api/admin/users/{id}")
     return render_section(api, "users", "The user was deleted.")
+
+
+@view("web.ui_role_permissions")
+def role_permissions(name: str) -> Response:
+    """Every permission listed in the form is set: on if its box was checked, else off."""
+    api = Api(request)
+    checked = set(request.form.getlist("granted"))
+    permissions: dict[str, dict[str, bool]] = {}
+    for key in request.form.getlist("listed"):
+        kind, _, perm = key.partition(".")
+        if kind and perm:
+            permissions.setdefault(kind, {})[perm] = key in checked
+    api.send("PATCH", f"/api/admin/roles/{name}/permissions", {"permissions": permissions})
+    html = render_template("fragments/admin_roles.html", section="roles", open=name,
+                           notice=f"The permissions of {name} were saved.",
+                           roles=_roles(api)["roles"])
+    return Response(html, mimetype="text/html")
 
 
 @view("web.ui_group_create")
