@@ -18,6 +18,7 @@ from gorunchat.contracts.exports import ExportJob
 from gorunchat.contracts.holds import LegalHold
 from gorunchat.contracts.keys import UserKey
 from gorunchat.contracts.library import ConversationTag, SharedLink, StoredFile, ToolCall
+from gorunchat.contracts.mcp import McpServerDoc
 from gorunchat.contracts.roles import RoleDoc
 from gorunchat.contracts.user import ToolFavorite
 
@@ -79,5 +80,7 @@ COLLECTIONS: dict[str, CollectionSpec] = {
         CollectionSpec(UserKey, ("userId", "name"), compound=(("userId", "name"),)),
         CollectionSpec(Balance, ("user",)),
         CollectionSpec(Transaction, ("user", "createdAt"), compound=(("user", "createdAt"),)),
+        # MCP and tools (issue 10)
+        CollectionSpec(McpServerDoc, ("serverName", "author")),
     )
 }

@@ -1,0 +1,223 @@
+"""Running MCP tools: connections per server (shared or per user), tool lists, tool calls.
+
+Every tool call is stored in ``toolcalls`` and audited (server, tool, SHA-256 of the
+arguments, outcome, duration) in one unit of work, so an audit outage fails the record closed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from gorunchat.adapters.mcp.connection import ConnectSpec, McpConnection, McpConnectionError
+from gorunchat.adapters.mcp.manager import Key, McpManager
+from gorunchat.adapters.net.ssrf import AllowList, SsrfBlocked
+from gorunchat.contracts.audit import AuditEvent
+from gorunchat.contracts.errors import BadRequest, NotFound, ServiceUnavailable
+from gorunchat.contracts.library import ToolCall
+from gorunchat.contracts.mcp import (
+    MCP_DELIMITER,
+    McpConnectionState,
+    McpReinitializeResponse,
+    McpToolOut,
+)
+from gorunchat.contracts.settings import Settings
+from gorunchat.domain.ids import object_id
+from gorunchat.domain.placeholders import UserFacts, fill, fill_all
+from gorunchat.ports.store import Store
+from gorunchat.services import mcp
+from gorunchat.services.caller import Caller
+
+_MANAGERS: WeakKeyDictionary[Any, McpManager] = WeakKeyDictionary()
+
+
+def manager_for(owner: Any) -> McpManager:
+    """The MCP manager of a container (made on first use; no I/O before that)."""
+    found = _MANAGERS.get(owner)
+    if found is None:
+        found = _MANAGERS[owner] = McpManager()
+    return found
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What running tools needs: storage, settings, connections and the admin's env."""
+
+    store: Store
+    settings: Settings
+    manager: McpManager
+    environ: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ToolOutcome:
+    """A finished tool call as the model and the client see it."""
+
+    tool_call_id: str
+    plugin_key: str
+    output: str
+    ok: bool
+    duration_ms: int
+
+
+def plugin_key(tool: str, server: str) -> str:
+    return f"{tool}{MCP_DELIMITER}{server}"
+
+
+def split_key(key: str) -> tuple[str, str]:
+    tool, sep, server = key.rpartition(MCP_DELIMITER)
+    if not sep or not tool or not server:
+        raise NotFound(f"Unknown tool {key!r}.", code="TOOL_NOT_FOUND")
+    return tool, server
+
+
+def _facts(rt: Runtime, caller: Caller) -> UserFacts:
+    with rt.store.unit_of_work(caller.tenant_id, readonly=True) as uow:
+        user = uow.users.get(caller.user_id)
+    return UserFacts(id=caller.user_id, email=user.email if user else caller.principal.email,
+                     username=getattr(user, "username", None), name=getattr(user, "name", None),
+                     role=caller.principal.role)
+
+
+def _allow(rt: Runtime, entry: mcp.ServerEntry, url: str) -> AllowList:
+    if entry.source == "user":
+        return mcp.user_allow_list(rt.settings)
+    conf = mcp.mcp_settings(rt.settings)
+    host = url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
+    return AllowList.build([host, *conf.allowedDomains] if conf.allowedDomains else [host],
+                           conf.allowedAddresses)
+
+
+def connect_spec(rt: Runtime, entry: mcp.ServerEntry, facts: UserFacts | None,
+                 custom: Mapping[str, str] | None = None) -> ConnectSpec:
+    """Resolve placeholders (``${VAR}`` only for the admin's servers) into a spec."""
+    c = entry.config
+    env = rt.environ if entry.source == "config" else None
+    user = facts if entry.per_user else None
+    vals = dict(custom or {})
+    url = fill(c.url, user, vals, env) if c.url else None
+    return ConnectSpec(
+        transport=c.transport, command=c.command, args=tuple(fill_all(c.args, user, vals, env)),
+        env=fill_all(c.env, user, vals, env), url=url,
+        headers=fill_all(c.headers, user, vals, env), timeout_s=c.timeout / 1000,
+        init_timeout_s=c.initTimeout / 1000,
+        allow=_allow(rt, entry, url) if url else AllowList())
+
+
+def _key(entry: mcp.ServerEntry, caller: Caller) -> Key:
+    return (entry.name, caller.user_id if entry.per_user else None)
+
+
+async def open_connection(rt: Runtime, caller: Caller, entry: mcp.ServerEntry,
+                          fresh: bool = False) -> McpConnection:
+    """The caller's live connection to a server (on the MCP loop)."""
+    spec = connect_spec(rt, entry, _facts(rt, caller) if entry.per_user else None)
+    coro = rt.manager.connection(_key(entry, caller), spec, fresh)
+    return await rt.manager.loop.run_async(coro)
+
+
+def _visible(rt: Runtime, caller: Caller) -> dict[str, mcp.ServerEntry]:
+    with rt.store.unit_of_work(caller.tenant_id, readonly=True) as uow:
+        return mcp.visible(uow, caller, rt.settings)
+
+
+def _entry(rt: Runtime, caller: Caller, name: str) -> mcp.ServerEntry:
+    with rt.store.unit_of_work(caller.tenant_id, readonly=True) as uow:
+        return mcp.find(uow, caller, rt.settings, name)
+
+
+async def tools_of(rt: Runtime, caller: Caller, entry: mcp.ServerEntry) -> list[McpToolOut]:
+    conn = await open_connection(rt, caller, entry)
+    tools = await rt.manager.loop.run_async(conn.list_tools())
+    return [McpToolOut(name=t.name, pluginKey=plugin_key(t.name, entry.name),
+                       serverName=entry.name, description=t.description,
+                       inputSchema=dict(t.input_schema or {})) for t in tools]
+
+
+async def list_tools_async(rt: Runtime, caller: Caller) -> list[McpToolOut]:
+    """Tools of every server the caller can reach; unreachable servers are skipped."""
+    out: list[McpToolOut] = []
+    for entry in _visible(rt, caller).values():
+        try:
+            out.extend(await tools_of(rt, caller, entry))
+        except (McpConnectionError, SsrfBlocked):
+            continue  # its status route says why
+    return out
+
+
+def list_tools(rt: Runtime, caller: Caller) -> list[McpToolOut]:
+    return rt.manager.loop.run(list_tools_async(rt, caller))
+
+
+def status(rt: Runtime, caller: Caller, name: str | None = None
+           ) -> dict[str, McpConnectionState]:
+    """The real state of the caller's connections (``disconnected`` if never opened)."""
+    entries = _visible(rt, caller)
+    if name is not None:
+        if name not in entries:
+            raise mcp.server_not_found()
+        entries = {name: entries[name]}
+    out = {}
+    for n, entry in entries.items():
+        state, error = rt.manager.state(_key(entry, caller))
+        out[n] = McpConnectionState(serverName=n, connectionState=state, error=error,
+                                    requiresOAuth=entry.config.requiresOAuth)
+    return out
+
+
+def reinitialize(rt: Runtime, caller: Caller, name: str) -> McpReinitializeResponse:
+    """Reconnect the caller's connection to a server from scratch."""
+    entry = _entry(rt, caller, name)
+    try:
+        rt.manager.loop.run(open_connection(rt, caller, entry, fresh=True))
+    except (McpConnectionError, SsrfBlocked) as exc:
+        raise ServiceUnavailable(f"Could not reconnect to {name}: {exc}",
+                                 code="MCP_CONNECTION_FAILED") from exc
+    return McpReinitializeResponse(success=True, serverName=name,
+                                   message=f"MCP server '{name}' reinitialized")
+
+
+def args_hash(arguments: Mapping[str, Any]) -> str:
+    raw = json.dumps(arguments, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _record(rt: Runtime, caller: Caller, outcome: ToolOutcome, server: str, tool: str,
+            arguments: Mapping[str, Any], where: tuple[str, str | None]) -> None:
+    with rt.store.unit_of_work(caller.tenant_id) as uow:
+        uow.repo(ToolCall).insert(ToolCall(
+            id=outcome.tool_call_id, conversationId=where[0], messageId=where[1],
+            toolId=outcome.plugin_key, user=caller.user_id,
+            result={"output": outcome.output, "ok": outcome.ok}))
+        uow.record(AuditEvent(
+            action="tool.call", actor=caller.actor, targetType="tool",
+            targetId=outcome.plugin_key, outcome="success" if outcome.ok else "failure",
+            metadata={"server": server, "tool": tool, "argumentsSha256": args_hash(arguments),
+                      "durationMs": outcome.duration_ms, "toolCallId": outcome.tool_call_id}))
+        uow.commit()
+
+
+async def call_tool(rt: Runtime, caller: Caller, key: str, arguments: Mapping[str, Any],
+                    conversation_id: str, message_id: str | None = None,
+                    tool_call_id: str | None = None) -> ToolOutcome:
+    """Run one MCP tool for the caller, store it in ``toolcalls`` and audit it."""
+    tool, server = split_key(key)
+    if not isinstance(arguments, Mapping):
+        raise BadRequest("Tool arguments must be a JSON object.", code="TOOL_ARGS_INVALID")
+    entry = _entry(rt, caller, server)
+    started = time.monotonic()
+    try:
+        conn = await open_connection(rt, caller, entry)
+        output, failed = await rt.manager.loop.run_async(conn.call_tool(tool, dict(arguments)))
+    except (McpConnectionError, SsrfBlocked) as exc:
+        output, failed = f"Error: {exc}", True
+    outcome = ToolOutcome(tool_call_id=tool_call_id or object_id(), plugin_key=key,
+                          output=output, ok=not failed,
+                          duration_ms=int((time.monotonic() - started) * 1000))
+    _record(rt, caller, outcome, server, tool, arguments, (conversation_id, message_id))
+    return outcome
