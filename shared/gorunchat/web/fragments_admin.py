@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, g, render_template, request
 
 from gorunchat.contracts.errors import ValidationFailed
+from gorunchat.contracts.identity import Role
 from gorunchat.web.api import Api
 from gorunchat.web.pages import ADMIN_SECTIONS
 from gorunchat.web.routing import view
@@ -70,9 +71,15 @@ def section_context(api: Api, section: str) -> dict[str, Any]:
     return {"retention": api.get("/api/admin/retention")}
 
 
+def _super_admin() -> bool:
+    """Whether the caller may use the SUPER_ADMIN actions (the API decides either way)."""
+    principal = g.get("principal")
+    return bool(principal is not None and principal.has_role(Role.SUPER_ADMIN))
+
+
 def render_section(api: Api, section: str, notice: str | None = None) -> Response:
     html = render_template(f"fragments/admin_{section}.html", section=section, notice=notice,
-                           **section_context(api, section))
+                           super_admin=_super_admin(), **section_context(api, section))
     return Response(html, mimetype="text/html")
 
 
