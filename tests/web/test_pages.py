@@ -97,3 +97,29 @@ def test_an_unknown_api_path_gets_the_api_error_envelope(web: FlaskClient) -> No
     assert response.json == {"error": {"code": "ROUTE_NOT_FOUND",
                                        "message": "No route matches this path.",
                                        "requestId": None}}
+
+
+def test_sign_in_offers_the_configured_providers(data_dir: object) -> None:
+    import functions_framework
+
+    from gorunchat.bootstrap import Container, set_container
+    from gorunchat.contracts.settings import Settings
+
+    env = {"GORUNCHAT_DATA_DIR": str(data_dir), "JWT_SECRET": "web-secret-" + "w" * 40,
+           "GORUNCHAT_ENV": "test", "ALLOW_SOCIAL_LOGIN": "true",
+           "GITHUB_CLIENT_ID": "client", "GITHUB_CLIENT_SECRET": "secret"}
+    container = Container(Settings.load(env=env, cwd=data_dir))  # type: ignore[arg-type]
+    set_container(container)
+    try:
+        app = functions_framework.create_app(target="handle",
+                                             source=str(ROOT / "functions/web/main.py"))
+        html = app.test_client().get("/login").text
+    finally:
+        set_container(None)
+        container.close()
+    assert '<a class="btn btn-block" href="/oauth/github">Continue with GitHub</a>' in html
+    assert "/oauth/google" not in html
+
+
+def test_without_providers_there_are_no_social_buttons(web: FlaskClient) -> None:
+    assert "/oauth/" not in web.get("/login").text

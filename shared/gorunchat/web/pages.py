@@ -23,24 +23,31 @@ AUTH_PAGES = {"login": "Sign in", "login_2fa": "Two-step verification",
               "register": "Create your account", "forgot_password": "Reset your password",
               "reset_password": "Choose a new password"}
 _CONFIG_TTL_S = 30.0
-_config_cache: dict[str, Any] = {}
-_config_lock = threading.Lock()
+
+
+class ConfigCache:
+    """The public startup config, kept a few seconds per app (one per web function)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.value: dict[str, Any] | None = None
+        self.at = 0.0
 
 
 def public_config() -> dict[str, Any]:
-    """``GET /api/config`` as an anonymous caller, cached for a few seconds per process."""
-    with _config_lock:
-        cached = _config_cache.get("value")
-        if cached is not None and time.monotonic() - _config_cache["at"] < _CONFIG_TTL_S:
-            return dict(cached)
+    """``GET /api/config`` as an anonymous caller, cached for a few seconds per app."""
+    cache: ConfigCache = current_app.extensions.setdefault("gorunchat.config", ConfigCache())
+    with cache.lock:
+        if cache.value is not None and time.monotonic() - cache.at < _CONFIG_TTL_S:
+            return dict(cache.value)
     try:
         anonymous = request.headers.get("Authorization") is None
         value = Api(request).get("/api/config") if anonymous else {}
     except ApiError:
         value = {}
     if value:
-        with _config_lock:
-            _config_cache.update(value=value, at=time.monotonic())
+        with cache.lock:
+            cache.value, cache.at = value, time.monotonic()
     return dict(value)
 
 

@@ -117,7 +117,10 @@ export class ChatController {
     const user = this.tree.put({ messageId: uuid(), parentMessageId: parent, conversationId: this.conversationId,
       text, isCreatedByUser: true, sender: "User", createdAt: new Date().toISOString(), files });
     const { endpoint, model } = this.model();
-    const label = this.select.selectedOptions[0]?.closest("optgroup")?.label || model;
+    // Name the pending reply as the model's earlier replies were named, so it does not change.
+    const earlier = [...this.tree.byId.values()].reverse()
+      .find((m) => !m.isCreatedByUser && m.endpoint === endpoint && m.sender && !m.streaming);
+    const label = earlier?.sender || this.select.selectedOptions[0]?.closest("optgroup")?.label || model;
     const reply = this.tree.put({ messageId: uuid(), parentMessageId: user.messageId, isCreatedByUser: false,
       sender: label, content: [], text: "", streaming: true, createdAt: new Date(Date.now() + 1).toISOString() });
     this.tree.choose(reply);
