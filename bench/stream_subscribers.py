@@ -46,66 +46,83 @@ class Subscriber:
             conn.close()
 
 
+class Crowd:
+    """Subscribers spread over a few idle streams of one service."""
+
+    def __init__(self, port: int, owners: list[dict[str, str]], streams: list[str]) -> None:
+        self.port = port
+        self.owners = owners
+        self.streams = streams
+        self.followers: list[Subscriber] = []
+        self.tasks: list[asyncio.Task[None]] = []
+        self.refused = 0
+        self._gate = asyncio.Semaphore(100)
+
+    async def add(self, index: int) -> None:
+        h = self.owners[index % len(self.owners)]
+        stream_id = self.streams[index % len(self.streams)]
+        async with self._gate:
+            try:
+                conn = await SseConnection.open(self.port, f"/api/agents/chat/stream/{stream_id}",
+                                                h)
+            except (OSError, RuntimeError):
+                self.refused += 1
+                return
+        follower = Subscriber()
+        self.followers.append(follower)
+        self.tasks.append(asyncio.create_task(follower.follow(conn)))
+
+    async def grow(self, count: int) -> None:
+        base = len(self.followers) + self.refused
+        await asyncio.gather(*(self.add(base + i) for i in range(count)))
+
+
+async def start_idle_streams(url: str, owners: list[dict[str, str]]) -> list[str]:
+    async with httpx.AsyncClient() as client:
+        return [(await client.post(f"{url}/api/agents/chat", headers=h, timeout=30, json={
+            "text": "idle", "endpoint": "offline", "model": "demo", "maxTokens": 2,
+            "tokensPerSecond": 0.01})).json()["streamId"] for h in owners]
+
+
+async def ramp(crowd: Crowd, pid: int, target: int, step: int) -> list[dict[str, float]]:
+    """Add subscribers ``step`` at a time, reading the server's RSS after each step."""
+    await asyncio.sleep(1.0)
+    steps: list[dict[str, float]] = [{"subscribers": 0, "rss_kib": rss_kib(pid)}]
+    while len(crowd.followers) < target and not crowd.refused:
+        started = time.perf_counter()
+        count = min(step, target - len(crowd.followers))
+        await crowd.grow(count)
+        await asyncio.sleep(1.0)  # let the server settle before reading its RSS
+        steps.append({"subscribers": len(crowd.followers), "rss_kib": rss_kib(pid),
+                      "step_s": round(time.perf_counter() - started, 2)})
+        print(f"{len(crowd.followers):>6} subscribers  server RSS "
+              f"{steps[-1]['rss_kib'] / 1024:.1f} MiB  (+{count} in {steps[-1]['step_s']} s, "
+              f"{crowd.refused} refused)", flush=True)
+    return steps
+
+
 async def run(args: argparse.Namespace) -> dict[str, object]:
     with stack() as s:
         service = s.service(GORUNCHAT_STREAM_HEARTBEAT_MS="15000")
-        url, pid = service.url, service.process.pid
         owners = s.accounts(args.streams)
+        crowd = Crowd(service.port, owners, await start_idle_streams(service.url, owners))
+        steps = await ramp(crowd, service.process.pid, args.subscribers, args.step)
         async with httpx.AsyncClient() as client:
-            streams = [(await client.post(f"{url}/api/agents/chat", headers=h, timeout=30, json={
-                "text": "idle", "endpoint": "offline", "model": "demo", "maxTokens": 2,
-                "tokensPerSecond": 0.01})).json()["streamId"] for h in owners]
-        followers: list[Subscriber] = []
-        tasks: list[asyncio.Task[None]] = []
-        gate = asyncio.Semaphore(100)
-        failures = 0
-
-        async def add_one(index: int) -> None:
-            nonlocal failures
-            h, stream_id = owners[index % len(owners)], streams[index % len(streams)]
-            async with gate:
-                try:
-                    conn = await SseConnection.open(service.port,
-                                                    f"/api/agents/chat/stream/{stream_id}", h)
-                except (OSError, RuntimeError):
-                    failures += 1
-                    return
-            follower = Subscriber()
-            followers.append(follower)
-            tasks.append(asyncio.create_task(follower.follow(conn)))
-
-        steps: list[dict[str, float]] = []
-        await asyncio.sleep(1.0)
-        steps.append({"subscribers": 0, "rss_kib": rss_kib(pid)})
-        while len(followers) < args.subscribers:
-            started = time.perf_counter()
-            count = min(args.step, args.subscribers - len(followers))
-            base = len(followers) + failures
-            await asyncio.gather(*(add_one(base + i) for i in range(count)))
-            await asyncio.sleep(1.0)  # let the server settle before reading its RSS
-            steps.append({"subscribers": len(followers), "rss_kib": rss_kib(pid),
-                          "step_s": round(time.perf_counter() - started, 2)})
-            print(f"{len(followers):>6} subscribers  server RSS {steps[-1]['rss_kib'] / 1024:.1f}"
-                  f" MiB  (+{count} in {steps[-1]['step_s']} s, {failures} refused)",
-                  flush=True)
-            if failures:
-                break
-        async with httpx.AsyncClient() as client:
-            await asyncio.gather(*(client.post(f"{url}/api/agents/chat/abort", headers=h,
-                                               json={"streamId": sid}, timeout=60)
-                                   for h, sid in zip(owners, streams, strict=True)))
-        await asyncio.wait(tasks, timeout=60)
-        delivered = sum(1 for f in followers if f.got_final)
+            await asyncio.gather(*(client.post(f"{service.url}/api/agents/chat/abort",
+                                               headers=h, json={"streamId": sid}, timeout=60)
+                                   for h, sid in zip(owners, crowd.streams, strict=True)))
+        await asyncio.wait(crowd.tasks, timeout=60)
+    delivered = sum(1 for f in crowd.followers if f.got_final)
+    held = len(crowd.followers)
     first, last = steps[1], steps[-1]
     per_sub = (last["rss_kib"] - first["rss_kib"]) * 1024 / max(
         1, last["subscribers"] - first["subscribers"])
-    print(f"held {len(followers)} subscribers on {args.streams} streams; terminal frame "
-          f"delivered to {delivered}/{len(followers)}; RSS per idle subscriber "
-          f"{per_sub / 1024:.1f} KiB (marginal, {first['subscribers']:.0f}→"
-          f"{last['subscribers']:.0f}); refused {failures}", flush=True)
-    return {"subscribers": len(followers), "delivered_terminal": delivered,
-            "refused": failures, "streams": args.streams,
-            "rss_per_idle_subscriber_kib": round(per_sub / 1024, 2),
+    print(f"held {held} subscribers on {args.streams} streams; terminal frame delivered to "
+          f"{delivered}/{held}; RSS per idle subscriber {per_sub / 1024:.1f} KiB (marginal, "
+          f"{first['subscribers']:.0f}→{last['subscribers']:.0f}); refused {crowd.refused}",
+          flush=True)
+    return {"subscribers": held, "delivered_terminal": delivered, "refused": crowd.refused,
+            "streams": args.streams, "rss_per_idle_subscriber_kib": round(per_sub / 1024, 2),
             "server_rss_mib": {str(int(st["subscribers"])): round(st["rss_kib"] / 1024, 1)
                                for st in steps}}
 

@@ -63,6 +63,11 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
+def load_average() -> float:
+    """The 1-minute load average: the machine is shared, so figures carry it."""
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time a process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()

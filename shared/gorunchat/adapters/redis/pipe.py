@@ -57,9 +57,11 @@ class _Protocol(asyncio.Protocol):
 
 
 class PipelinedConnection:
-    def __init__(self, url: str, *, timeout: float = 5.0) -> None:
+    def __init__(self, url: str, *, timeout: float = 5.0, write_window: float = 0.001) -> None:
         self._options: dict[str, Any] = parse_url(url)  # type: ignore[no-untyped-call]
         self.timeout = timeout
+        self.write_window = write_window
+        self._last_write = float("-inf")
         self.pending: deque[tuple[asyncio.Future[Any], float]] = deque()
         self._outgoing: list[bytes] = []
         self._transport: asyncio.Transport | None = None
@@ -75,14 +77,20 @@ class PipelinedConnection:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         self.pending.append((future, time.monotonic()))
-        # Commands issued during one turn of the event loop leave in one write (one syscall).
+        # Commands leave together: at once when the last write is older than the window,
+        # else at the window's end, so a busy process makes one syscall per window.
         self._outgoing.append(hiredis.pack_command(args))
         if len(self._outgoing) == 1:
-            loop.call_soon(self._flush)
+            due = self._last_write + self.write_window
+            if due <= loop.time():
+                loop.call_soon(self._flush)
+            else:
+                loop.call_at(due, self._flush)
         return await future
 
     def _flush(self) -> None:
         outgoing, self._outgoing = self._outgoing, []
+        self._last_write = asyncio.get_running_loop().time()
         transport = self._transport
         if transport is not None and not transport.is_closing():
             transport.write(b"".join(outgoing))
