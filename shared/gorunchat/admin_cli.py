@@ -47,8 +47,9 @@ def create_super_admin(args: argparse.Namespace) -> int:
     password_hash = hash_password(args.password or generated or "")
     with c.store.unit_of_work(tenant, readonly=True) as uow:
         exists = users.find_by_email(uow, email) is not None
+    new_hash = password_hash if (args.password or not exists) else None
     user, created = users.ensure_super_admin(
-        c.store, c.settings, tenant, email, password_hash if (args.password or not exists) else None,
+        c.store, c.settings, tenant, email, new_hash,
         Actor(userId=None, role="operator", ip=None, requestId="cli"))
     print(f"{'created' if created else 'promoted'} {user.email} ({user.id}) as SUPER_ADMIN "
           f"in tenant {tenant}")
