@@ -130,6 +130,8 @@ def admin(stack: Stack) -> Account:
 
 @pytest.fixture(scope="session")
 def browser(admin: Account) -> Iterator[object]:
+    # A cold stack imports each function on its first request; allow for a slow machine.
+    sync_api.expect.set_options(timeout=15_000)
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched

@@ -89,7 +89,7 @@ def test_bad_input_is_a_toast_not_a_500(web: FlaskClient, make_user: Maker,
     assert 'class="toast toast-error"' in response.text  # type: ignore[attr-defined]
 
 
-def test_the_sidebar_pages_with_a_revealed_sentinel_until_the_end(
+def test_the_sidebar_pages_with_a_sentinel_until_the_end(
         web: FlaskClient, make_user: Maker, make_conversation: Convos) -> None:
     import re
 
@@ -98,7 +98,8 @@ def test_the_sidebar_pages_with_a_revealed_sentinel_until_the_end(
         make_conversation(user, f"Chat {number:02d}")
     first = web.get("/ui/convos", headers={"Authorization": bearer}).text
     assert first.count('class="convo"') == 25
-    sentinel = re.search(r'<li class="convo-more" hx-get="([^"]+)" hx-trigger="revealed"', first)
+    sentinel = re.search(r'<li class="convo-more" hx-get="([^"]+)" '
+                         r'hx-trigger="intersect once"', first)
     assert sentinel is not None
     following = sentinel.group(1).replace("&amp;", "&")
     second = web.get(following, headers={"Authorization": bearer}).text
