@@ -81,3 +81,20 @@ def test_an_export_is_queued_for_a_custodian(web: FlaskClient, make_user: Maker)
     assert queued.status_code == 200  # type: ignore[attr-defined]
     assert "The export was queued." in queued.text  # type: ignore[attr-defined]
     assert "audit, messages" in queued.text  # type: ignore[attr-defined]
+
+
+def test_groups_are_created_and_members_added_and_removed(web: FlaskClient,
+                                                          make_user: Maker) -> None:
+    _, admin = make_user(role="ADMIN")
+    member, _ = make_user(email="member@example.com")
+    created = _post(web, "/ui/admin/groups", admin, {"name": "Research"})
+    assert "The group Research was created." in created.text  # type: ignore[attr-defined]
+    group = re.search(r'/ui/admin/groups/([^/]+)/members"', created.text)  # type: ignore[attr-defined]
+    assert group is not None
+    added = _post(web, f"/ui/admin/groups/{group.group(1)}/members", admin,
+                  {"member": "member@example.com"})
+    assert "The member was added." in added.text  # type: ignore[attr-defined]
+    assert "1 member ·" in added.text  # type: ignore[attr-defined]
+    removed = _post(web, f"/ui/admin/groups/{group.group(1)}/members/{member.id}/remove",
+                    admin, {})
+    assert "No members yet." in removed.text  # type: ignore[attr-defined]

@@ -42,6 +42,13 @@ def _roles(api: Api) -> dict[str, Any]:
     return {"roles": roles, "open": request.values.get("open", "")}
 
 
+def _groups(api: Api) -> dict[str, Any]:
+    groups = api.get("/api/admin/groups", limit=200)["groups"]
+    members = {g["id"]: api.get(f"/api/admin/groups/{g['id']}/members", limit=200)["members"]
+               for g in groups}
+    return {"groups": groups, "members": members, "open": request.values.get("open", "")}
+
+
 def _audit(api: Api) -> dict[str, Any]:
     filters = {k: request.values.get(k, "").strip()[:256] for k in _AUDIT_FILTERS}
     query = {k: v for k, v in filters.items() if v}
@@ -61,7 +68,7 @@ def section_context(api: Api, section: str) -> dict[str, Any]:
     if section == "roles":
         return _roles(api)
     if section == "groups":
-        return {"groups": api.get("/api/admin/groups", limit=200)}
+        return _groups(api)
     if section == "audit":
         return _audit(api)
     if section == "holds":
@@ -140,10 +147,37 @@ def role_permissions(name: str) -> Response:
 @view("web.ui_group_create")
 def group_create() -> Response:
     api = Api(request)
-    body = {"name": request.form.get("name", "").strip(),
-            "description": request.form.get("description", "").strip() or None}
+    body = {"name": request.form.get("name", "").strip()}
+    description = request.form.get("description", "").strip()
+    if description:
+        body["description"] = description
     api.send("POST", "/api/admin/groups", body)
     return render_section(api, "groups", f"The group {body['name']} was created.")
+
+
+@view("web.ui_member_add")
+def member_add(id: str) -> Response:  # noqa: A002
+    api = Api(request)
+    user_ids = _ids(api, request.form.get("member", ""))
+    if not user_ids:
+        raise ValidationFailed("Name a member by email or user id.", code="MEMBER_REQUIRED")
+    for user_id in user_ids:
+        api.send("POST", f"/api/admin/groups/{id}/members", {"userId": user_id})
+    return _group_section(api, id, "The member was added.")
+
+
+@view("web.ui_member_remove")
+def member_remove(id: str, userId: str) -> Response:  # noqa: A002, N803
+    api = Api(request)
+    api.send("DELETE", f"/api/admin/groups/{id}/members/{userId}")
+    return _group_section(api, id, "The member was removed.")
+
+
+def _group_section(api: Api, group_id: str, notice: str) -> Response:
+    context = _groups(api) | {"open": group_id}
+    html = render_template("fragments/admin_groups.html", section="groups", notice=notice,
+                           super_admin=_super_admin(), **context)
+    return Response(html, mimetype="text/html")
 
 
 def _ids(api: Api, raw: str) -> list[str]:
