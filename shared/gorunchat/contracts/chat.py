@@ -196,14 +196,28 @@ class ActiveResponse(BaseModel):
 # --------------------------------------------------------------------------- content
 
 
+class ToolCallInfo(BaseModel):
+    """A tool call as LibreChat shows it: name, arguments (JSON text), output, progress."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    args: str = ""
+    output: str | None = None
+    progress: float | None = None
+    type: Literal["tool_call"] = "tool_call"
+
+
 class ContentPart(BaseModel):
     """One part of a response: ``{"type": "text", "text"}`` or ``{"type": "think", "think"}``."""
 
     model_config = ConfigDict(frozen=True)
 
-    type: Literal["text", "think"]
+    type: Literal["text", "think", "tool_call"]
     text: str | None = None
     think: str | None = None
+    tool_call: ToolCallInfo | None = None
 
 
 class MessageCreation(BaseModel):
@@ -219,6 +233,13 @@ class StepDetails(BaseModel):
     message_creation: MessageCreation
 
 
+class ToolCallsDetails(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    type: Literal["tool_calls"] = "tool_calls"
+    tool_calls: list[ToolCallInfo]
+
+
 class RunStep(BaseModel):
     """A run step; its ``index`` is the position of its part in the aggregated content."""
 
@@ -227,8 +248,8 @@ class RunStep(BaseModel):
     id: str
     runId: str
     index: int
-    type: Literal["message_creation"] = "message_creation"
-    stepDetails: StepDetails
+    type: Literal["message_creation", "tool_calls"] = "message_creation"
+    stepDetails: StepDetails | ToolCallsDetails
     usage: dict[str, int] | None = None
 
 

@@ -90,6 +90,10 @@ class ProviderRequest(BaseModel):
     tools: list[ToolSpec] = Field(default_factory=list)
     parameters: GenerationParameters = Field(default_factory=GenerationParameters)
     user: str | None = None
+    tenant: str | None = None
+    # The stored response this turn continues (OpenAI Responses API); ``messages`` then
+    # holds only the new turn. Adapters without server-side state ignore it.
+    previousResponseId: str | None = None
 
 
 # Events are frozen slotted dataclasses: a fast stream yields one per token.
@@ -123,7 +127,17 @@ class UsageReport:
     input_tokens: int
     output_tokens: int
     reasoning_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
     kind: ClassVar[Literal["usage"]] = "usage"
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseInfo:
+    """The provider's id for this response (stored server side, retrievable later)."""
+
+    response_id: str
+    kind: ClassVar[Literal["response"]] = "response"
 
 
 FinishReason = Literal["stop", "length", "tool_calls", "content_filter"]
@@ -145,7 +159,8 @@ class ProviderFailure:
     kind: ClassVar[Literal["error"]] = "error"
 
 
-ProviderEvent = TextDelta | ReasoningDelta | ToolCallDelta | UsageReport | Finish | ProviderFailure
+ProviderEvent = (TextDelta | ReasoningDelta | ToolCallDelta | UsageReport | ResponseInfo | Finish
+                 | ProviderFailure)
 
 
 class ModelProvider(Protocol):

@@ -68,7 +68,7 @@ def not_found() -> NotFound:
 
 def message_view(message: Message) -> MessageView:
     parts = [ContentPart.model_validate(p) for p in message.content or []
-             if p.get("type") in ("text", "think")]
+             if p.get("type") in ("text", "think", "tool_call")]
     return MessageView(
         messageId=message.messageId, conversationId=message.conversationId,
         parentMessageId=message.parentMessageId, sender=message.sender, text=message.text,

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from anyio import to_thread
+
 from gorunchat.adapters.mcp.connection import ConnectSpec, McpConnection, McpConnectionError
 from gorunchat.adapters.mcp.manager import Key, McpManager
 from gorunchat.adapters.net.ssrf import AllowList, SsrfBlocked
@@ -116,7 +118,8 @@ def _key(entry: mcp.ServerEntry, caller: Caller) -> Key:
 async def open_connection(rt: Runtime, caller: Caller, entry: mcp.ServerEntry,
                           fresh: bool = False) -> McpConnection:
     """The caller's live connection to a server (on the MCP loop)."""
-    spec = connect_spec(rt, entry, _facts(rt, caller) if entry.per_user else None)
+    facts = await to_thread.run_sync(_facts, rt, caller) if entry.per_user else None
+    spec = connect_spec(rt, entry, facts)
     coro = rt.manager.connection(_key(entry, caller), spec, fresh)
     return await rt.manager.loop.run_async(coro)
 
@@ -139,19 +142,24 @@ async def tools_of(rt: Runtime, caller: Caller, entry: mcp.ServerEntry) -> list[
                        inputSchema=dict(t.input_schema or {})) for t in tools]
 
 
-async def list_tools_async(rt: Runtime, caller: Caller) -> list[McpToolOut]:
-    """Tools of every server the caller can reach; unreachable servers are skipped."""
+async def tools_for(rt: Runtime, caller: Caller, names: set[str] | None = None
+                    ) -> list[McpToolOut]:
+    """Tools of the servers named (default: all) the caller can reach; unreachable ones are
+    skipped (their status route says why)."""
     out: list[McpToolOut] = []
-    for entry in _visible(rt, caller).values():
+    entries = await to_thread.run_sync(_visible, rt, caller)
+    for entry in entries.values():
+        if names is not None and entry.name not in names:
+            continue
         try:
             out.extend(await tools_of(rt, caller, entry))
         except (McpConnectionError, SsrfBlocked):
-            continue  # its status route says why
+            continue
     return out
 
 
 def list_tools(rt: Runtime, caller: Caller) -> list[McpToolOut]:
-    return rt.manager.loop.run(list_tools_async(rt, caller))
+    return rt.manager.loop.run(tools_for(rt, caller))
 
 
 def status(rt: Runtime, caller: Caller, name: str | None = None
@@ -209,7 +217,7 @@ async def call_tool(rt: Runtime, caller: Caller, key: str, arguments: Mapping[st
     tool, server = split_key(key)
     if not isinstance(arguments, Mapping):
         raise BadRequest("Tool arguments must be a JSON object.", code="TOOL_ARGS_INVALID")
-    entry = _entry(rt, caller, server)
+    entry = await to_thread.run_sync(_entry, rt, caller, server)
     started = time.monotonic()
     try:
         conn = await open_connection(rt, caller, entry)
@@ -219,5 +227,6 @@ async def call_tool(rt: Runtime, caller: Caller, key: str, arguments: Mapping[st
     outcome = ToolOutcome(tool_call_id=tool_call_id or object_id(), plugin_key=key,
                           output=output, ok=not failed,
                           duration_ms=int((time.monotonic() - started) * 1000))
-    _record(rt, caller, outcome, server, tool, arguments, (conversation_id, message_id))
+    await to_thread.run_sync(_record, rt, caller, outcome, server, tool, arguments,
+                             (conversation_id, message_id))
     return outcome

@@ -1,9 +1,10 @@
 """The aggregated content of a response in progress, and the ``resumeState`` built from it.
 
 A response is a list of content parts, each produced by one run step: a ``think`` part for
-reasoning, a ``text`` part for the answer. A change of kind starts a new step, so a part's
-position is its step's ``index`` (as LibreChat clients expect). The owner aggregates live
-deltas; any instance can rebuild the same state from a snapshot plus the frames after it.
+reasoning, a ``text`` part for the answer, a ``tool_call`` part for each tool the model
+called. A change of kind starts a new step, so a part's position is its step's ``index`` (as
+LibreChat clients expect). The owner aggregates live deltas; any instance can rebuild the
+same state from a snapshot plus the frames after it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from gorunchat.contracts.chat import (
     ResumeState,
     RunStep,
     StepDetails,
+    ToolCallInfo,
+    ToolCallsDetails,
     UserMessageMeta,
 )
 from gorunchat.ports.streambus import JournalEntry
@@ -27,7 +30,8 @@ _COMPACT_AT = 128
 
 
 class Aggregator:
-    __slots__ = ("run_id", "message_id", "steps", "_chunks", "_types", "_index", "size")
+    __slots__ = ("run_id", "message_id", "steps", "_chunks", "_types", "_index", "size",
+                 "_tools")
 
     def __init__(self, run_id: str, message_id: str) -> None:
         self.run_id = run_id
@@ -36,6 +40,7 @@ class Aggregator:
         self._chunks: list[list[str]] = []
         self._types: list[str] = []
         self._index: dict[str, int] = {}
+        self._tools: dict[int, ToolCallInfo] = {}  # step index → its tool call
         self.size = 0  # characters aggregated so far; tells a checkpoint whether to write
 
     def add(self, kind: str, text: str) -> tuple[RunStep | None, str]:
@@ -63,6 +68,25 @@ class Aggregator:
         self._adopt(step, part_type)
         return step
 
+    def start_tool(self, call: ToolCallInfo) -> RunStep:
+        """A new ``tool_calls`` step for a call the model made (LibreChat's ``on_run_step``)."""
+        step = RunStep(id=f"step_{uuid.uuid4().hex[:24]}", runId=self.run_id,
+                       index=len(self.steps), type="tool_calls",
+                       stepDetails=ToolCallsDetails(tool_calls=[call]))
+        self._adopt(step, "tool_call")
+        self._tools[step.index] = call
+        return step
+
+    def finish_tool(self, call_id: str, output: str) -> tuple[RunStep, ToolCallInfo] | None:
+        """Record a call's output; the step and the completed call, or ``None`` if unknown."""
+        for index, call in self._tools.items():
+            if call.id == call_id:
+                done = call.model_copy(update={"output": output, "progress": 1.0})
+                self._tools[index] = done
+                self.size += len(output)
+                return self.steps[index], done
+        return None
+
     def _adopt(self, step: RunStep, part_type: str) -> None:
         self.steps.append(step)
         self._chunks.append([])
@@ -71,7 +95,11 @@ class Aggregator:
 
     def content(self) -> list[ContentPart]:
         parts: list[ContentPart] = []
-        for part_type, chunks in zip(self._types, self._chunks, strict=True):
+        for index, (part_type, chunks) in enumerate(zip(self._types, self._chunks,
+                                                            strict=True)):
+            if part_type == "tool_call":
+                parts.append(ContentPart(type="tool_call", tool_call=self._tools[index]))
+                continue
             joined = "".join(chunks)
             parts.append(ContentPart(type="think", think=joined) if part_type == "think"
                          else ContentPart(type="text", text=joined))
@@ -100,6 +128,9 @@ class Aggregator:
         if state is not None:
             for step, part in zip(state.runSteps, state.aggregatedContent, strict=False):
                 agg._adopt(step, part.type)
+                if part.tool_call is not None:
+                    agg._tools[step.index] = part.tool_call
+                    continue
                 agg._chunks[-1].append((part.think if part.type == "think" else part.text)
                                        or "")
         return agg
@@ -109,8 +140,14 @@ class Aggregator:
         if entry.kind == "run_step":
             data = json.loads(entry.data)["data"]
             step = RunStep.model_validate(data)
-            if step.id not in self._index:
+            if step.id not in self._index and isinstance(step.stepDetails, ToolCallsDetails):
+                self._adopt(step, "tool_call")
+                self._tools[len(self.steps) - 1] = step.stepDetails.tool_calls[0]
+            elif step.id not in self._index:
                 self._adopt(step, "text")  # the kind is fixed by its first delta
+        elif entry.kind == "run_step_completed":
+            call = json.loads(entry.data)["data"]["result"]["tool_call"]
+            self.finish_tool(call["id"], call.get("output") or "")
         elif entry.kind in _PART_TYPE:
             data = json.loads(entry.data)["data"]
             index = self._index.get(data["id"])

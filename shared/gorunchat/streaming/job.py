@@ -42,6 +42,7 @@ from gorunchat.streaming.aggregate import Aggregator
 from gorunchat.streaming.checkpoints import Checkpoints
 from gorunchat.streaming.coalesce import Coalescer
 from gorunchat.streaming.frames import delta_entry, entry
+from gorunchat.streaming.tools import encode_step, tool_entries
 
 log = logging.getLogger("gorunchat.streaming.job")
 
@@ -126,6 +127,9 @@ class GenerationJob:
                 if event.kind == "text" or event.kind == "reasoning":
                     self.coalescer.add(event.kind, event.text)
                     self._schedule()
+                elif event.kind == "tool_step":
+                    self.coalescer.add(event.kind, encode_step(event))
+                    self._schedule()
                 elif event.kind == "usage":
                     self._usage = Usage(inputTokens=event.input_tokens,
                                         outputTokens=event.output_tokens,
@@ -171,6 +175,9 @@ class GenerationJob:
     async def _flush(self, now: float) -> None:
         entries: list[JournalEntry] = []
         for kind, text in self.coalescer.take(now):
+            if kind == "tool_step":
+                entries.extend(tool_entries(self.agg, text, self._next))
+                continue
             step, step_id = self.agg.add(kind, text)
             if step is not None:
                 seq = self._next()

@@ -38,6 +38,7 @@ from gorunchat.services.caller import Caller
 from gorunchat.streaming.aggregate import Aggregator
 from gorunchat.streaming.job import GenerationJob
 from gorunchat.streaming.runtime import StreamingRuntime
+from gorunchat.streaming.tools import with_tools
 
 _STREAM_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 ABORT_WAIT_S = 5.0
@@ -111,6 +112,7 @@ async def start(rt: StreamingRuntime, caller: Caller, body: ChatStartRequest,
     request = ProviderRequest(endpoint=endpoint, model=model, system=body.promptPrefix,
                               messages=record.history, parameters=body.parameters(),
                               user=caller.user_id)
+    request, provider = await with_tools(rt, caller, body, job, request, provider)
     rt.launch(GenerationJob(rt.job_deps(), job, record, request, provider, caller.actor))
     return _answer(job, "started")
 

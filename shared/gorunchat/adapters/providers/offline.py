@@ -6,12 +6,17 @@ same words), with its length and pace set per request through the model paramete
 ``contracts.chat.GenerationParameters``) or through the settings defaults
 (``GORUNCHAT_OFFLINE_TOKENS``, ``GORUNCHAT_OFFLINE_TOKENS_PER_SECOND``). Tests and benchmarks
 use it to drive long and fast streams.
+
+Model ``demo-tools`` calls a tool deterministically when the request offers tools: the first
+one whose name appears in the user's text (else the first), with the first JSON object in the
+text as arguments; once the tool's result is back it answers ``Tool result: <output>``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import time
 from collections.abc import AsyncIterator
 
@@ -21,11 +26,14 @@ from gorunchat.ports.provider import (
     ProviderRequest,
     ReasoningDelta,
     TextDelta,
+    ToolCallDelta,
+    ToolResultPart,
     UsageReport,
 )
 
 ENDPOINT = "offline"
 MODEL = "demo"
+TOOLS_MODEL = "demo-tools"
 
 _WORDS = (
     "the", "stream", "keeps", "every", "frame", "in", "order", "so", "a", "client", "that",
@@ -73,6 +81,10 @@ class OfflineProvider:
         return self._generate(request)
 
     async def _generate(self, request: ProviderRequest) -> AsyncIterator[ProviderEvent]:
+        if request.model == TOOLS_MODEL and request.tools:
+            for event in _tool_turn(request):
+                yield event
+            return
         params = request.parameters
         count = self.default_tokens if params.maxTokens is None else params.maxTokens
         pace = (self.default_tokens_per_second if params.tokensPerSecond is None
@@ -109,3 +121,31 @@ async def _pace(index: int, pace: float, started: float) -> None:
             await asyncio.sleep(0)
     elif index % _YIELD_EVERY == 0:
         await asyncio.sleep(0)
+
+
+def _tool_turn(request: ProviderRequest) -> list[ProviderEvent]:
+    """``demo-tools``: call one tool, or answer with the result the tool gave."""
+    last = request.messages[-1] if request.messages else None
+    if last is not None and last.role == "tool":
+        outputs = [p.output for p in last.parts if isinstance(p, ToolResultPart)]
+        text = "Tool result: " + "; ".join(outputs)
+        return [TextDelta(text), UsageReport(0, len(text.split())), Finish("stop")]
+    said = last.text if last is not None else ""
+    tool = next((t for t in request.tools if t.name in said), request.tools[0])
+    call_id = "call_" + hashlib.sha256(f"{tool.name}\x1f{said}".encode()).hexdigest()[:16]
+    return [ToolCallDelta(0, call_id, tool.name, _first_object(said)),
+            UsageReport(len(said.split()), 1), Finish("tool_calls")]
+
+
+def _first_object(text: str) -> str:
+    """The first JSON object written in ``text``, or ``{}``."""
+    start = text.find("{")
+    while start != -1:
+        try:
+            value, _ = json.JSONDecoder().raw_decode(text[start:])
+        except ValueError:
+            value = None
+        if isinstance(value, dict):
+            return json.dumps(value)
+        start = text.find("{", start + 1)
+    return "{}"

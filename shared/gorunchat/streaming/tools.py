@@ -1,0 +1,243 @@
+"""Tool calling in chat: run the model's tool calls and feed the results back, step by step.
+
+``ToolLoopProvider`` wraps any provider. When a model turn ends with tool calls, it runs each
+through a ``ToolRunner`` (MCP tools via ``services.tools``), appends the assistant's calls and
+the results to the conversation, and asks the model again, up to ``max_steps`` rounds. It
+emits ``ToolStep`` events around each call; the generation job turns them into LibreChat's
+``on_run_step`` / ``on_run_step_delta`` / ``on_run_step_completed`` frames (``tool_entries``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from gorunchat.contracts.chat import (
+    ChatStartRequest,
+    EventFrame,
+    FrameKind,
+    JobRecord,
+    ToolCallInfo,
+)
+from gorunchat.contracts.tools import (
+    RunStepCompletedData,
+    RunStepCompletedFrame,
+    RunStepDeltaBody,
+    RunStepDeltaData,
+    RunStepDeltaFrame,
+    ToolCallChunk,
+    ToolCallResult,
+)
+from gorunchat.ports.provider import (
+    Finish,
+    ModelProvider,
+    ProviderEvent,
+    ProviderMessage,
+    ProviderRequest,
+    TextDelta,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+    ToolSpec,
+    ToolStep,
+    UsageReport,
+)
+from gorunchat.ports.streambus import JournalEntry
+from gorunchat.services.caller import Caller
+from gorunchat.streaming.aggregate import Aggregator
+from gorunchat.streaming.frames import entry
+
+if TYPE_CHECKING:  # the MCP SDK is imported only when a chat asks for tools
+    from gorunchat.services import tools
+
+MAX_STEPS = 5
+_SEP = "\x1e"  # separates tool steps that the coalescer joined into one run
+
+
+class ToolRunner(Protocol):
+    async def run(self, name: str, arguments: str, call_id: str) -> str:
+        """Run tool ``name`` with JSON ``arguments``; answer the text the model reads."""
+        ...
+
+
+@dataclass
+class _Call:
+    id: str = ""
+    name: str = ""
+    args: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Turn:
+    text: list[str] = field(default_factory=list)
+    calls: dict[int, _Call] = field(default_factory=dict)
+    finish: Finish | None = None
+    failed: bool = False
+
+
+class ToolLoopProvider:
+    """A provider that runs tool calls between model turns (bounded by ``max_steps``)."""
+
+    def __init__(self, inner: ModelProvider, runner: ToolRunner,
+                 max_steps: int = MAX_STEPS) -> None:
+        self.inner, self.runner, self.max_steps = inner, runner, max_steps
+
+    def sender(self, model: str) -> str:
+        return self.inner.sender(model)
+
+    def stream(self, request: ProviderRequest) -> AsyncIterator[ProviderEvent]:
+        return self._run(request)
+
+    async def _run(self, request: ProviderRequest) -> AsyncIterator[ProviderEvent]:
+        messages = list(request.messages)
+        totals = [0, 0, 0]
+        for step in range(self.max_steps + 1):
+            turn = _Turn()
+            async for event in self.inner.stream(request.model_copy(
+                    update={"messages": messages})):
+                if _absorb(turn, totals, event):
+                    yield event
+            if turn.failed or not turn.calls or step == self.max_steps:
+                if turn.calls and not turn.failed:
+                    yield TextDelta(f"\n(Stopped after {self.max_steps} tool steps.)")
+                yield UsageReport(totals[0], totals[1], totals[2])
+                yield Finish("stop") if turn.calls else (turn.finish or Finish())
+                return
+            async for event in self._run_calls(turn, messages):
+                yield event
+
+    async def _run_calls(self, turn: _Turn, messages: list[ProviderMessage]
+                         ) -> AsyncIterator[ProviderEvent]:
+        results: list[ToolResultPart] = []
+        for call in turn.calls.values():
+            args = "".join(call.args) or "{}"
+            yield ToolStep("start", call.id, call.name, args)
+            output = await self.runner.run(call.name, args, call.id)
+            yield ToolStep("done", call.id, call.name, args, output)
+            results.append(ToolResultPart(toolCallId=call.id, output=output))
+        said: list[TextPart | ToolCallPart] = [TextPart(text="".join(turn.text))] \
+            if turn.text else []
+        said += [ToolCallPart(id=c.id, name=c.name, arguments="".join(c.args) or "{}")
+                 for c in turn.calls.values()]
+        messages.append(ProviderMessage(role="assistant", parts=list(said)))
+        messages.append(ProviderMessage(role="tool", parts=list(results)))
+
+
+def _absorb(turn: _Turn, totals: list[int], event: ProviderEvent) -> bool:
+    """Fold one event into the turn; ``True`` when it goes on to the job as it is."""
+    if event.kind == "tool_call":
+        call = turn.calls.setdefault(event.index, _Call())
+        call.id = call.id or event.id or f"call_{event.index}"
+        call.name = call.name or event.name or ""
+        call.args.append(event.arguments)
+        return False
+    if event.kind == "usage":
+        totals[0] += event.input_tokens
+        totals[1] += event.output_tokens
+        totals[2] += event.reasoning_tokens
+        return False
+    if event.kind == "finish":
+        turn.finish = event
+        return False
+    if event.kind == "text":
+        turn.text.append(event.text)
+    turn.failed = turn.failed or event.kind == "error"
+    return True
+
+
+# -- frames -------------------------------------------------------------------------------
+
+
+def encode_step(step: ToolStep) -> str:
+    """A tool step as coalescer text (the coalescer joins same-kind runs)."""
+    return json.dumps({"phase": step.phase, "id": step.call_id, "name": step.name,
+                       "args": step.args, "output": step.output}) + _SEP
+
+
+def tool_entries(agg: Aggregator, text: str, next_seq: Callable[[], int]
+                 ) -> list[JournalEntry]:
+    """The journal entries (LibreChat's run-step frames) of the tool steps in ``text``."""
+    out: list[JournalEntry] = []
+    for raw in filter(None, text.split(_SEP)):
+        step = json.loads(raw)
+        if step["phase"] == "start":
+            run_step = agg.start_tool(ToolCallInfo(id=step["id"], name=step["name"]))
+            seq = next_seq()
+            out.append(entry(FrameKind.RUN_STEP, EventFrame(seq=seq, event="on_run_step",
+                                                            data=run_step), seq))
+            seq = next_seq()
+            delta = RunStepDeltaData(id=run_step.id, delta=RunStepDeltaBody(
+                tool_calls=[ToolCallChunk(args=step["args"])]))
+            out.append(JournalEntry(seq, "run_step_delta", RunStepDeltaFrame(
+                seq=seq, data=delta).model_dump_json(exclude_none=True).encode()))
+            continue
+        done = agg.finish_tool(step["id"], step["output"] or "")
+        if done is None:
+            continue
+        run_step, call = done
+        call = call.model_copy(update={"args": step["args"]})
+        seq = next_seq()
+        result = ToolCallResult(id=run_step.id, index=run_step.index, tool_call=call)
+        out.append(JournalEntry(seq, "run_step_completed", RunStepCompletedFrame(
+            seq=seq, data=RunStepCompletedData(result=result)).model_dump_json(
+                exclude_none=True).encode()))
+    return out
+
+
+# -- MCP wiring ---------------------------------------------------------------------------
+
+
+class McpRunner:
+    """Runs ``tool_mcp_server`` tools for one user in one conversation."""
+
+    def __init__(self, rt: tools.Runtime, caller: Caller, job: JobRecord) -> None:
+        self.rt, self.caller, self.job = rt, caller, job
+
+    async def run(self, name: str, arguments: str, call_id: str) -> str:
+        from gorunchat.services import tools
+
+        try:
+            parsed: Any = json.loads(arguments or "{}")
+        except ValueError:
+            return "Error: the tool arguments are not valid JSON."
+        if not isinstance(parsed, dict):
+            return "Error: the tool arguments must be a JSON object."
+        outcome = await tools.call_tool(self.rt, self.caller, name, parsed,
+                                        self.job.conversationId, self.job.responseMessageId,
+                                        call_id)
+        return outcome.output
+
+
+def requested_tools(body: ChatStartRequest) -> tuple[set[str], set[str]]:
+    """(server names, tool keys) the request asks for: LibreChat's ``ephemeralAgent.mcp``
+    and ``tools`` fields."""
+    extra = body.model_extra or {}
+    agent = extra.get("ephemeralAgent") or {}
+    servers = {s for s in (agent.get("mcp") or []) if isinstance(s, str)} \
+        if isinstance(agent, dict) else set()
+    keys = {k for k in (extra.get("tools") or []) if isinstance(k, str)}
+    return servers, keys
+
+
+async def with_tools(rt: Any, caller: Caller, body: ChatStartRequest, job: JobRecord,
+                     request: ProviderRequest, provider: ModelProvider
+                     ) -> tuple[ProviderRequest, ModelProvider]:
+    """Attach the requested MCP tools and the tool loop; unchanged when none are asked for."""
+    servers, keys = requested_tools(body)
+    if not servers and not keys:
+        return request, provider
+    from gorunchat.services import tools
+
+    runtime = tools.Runtime(rt.store, rt.settings, tools.manager_for(rt), os.environ)
+    wanted = servers | {tools.split_key(k)[1] for k in keys}
+    found = await tools.tools_for(runtime, caller, wanted)
+    specs = [ToolSpec(name=t.pluginKey, description=t.description or "",
+                      parameters=t.inputSchema or {"type": "object"})
+             for t in found if t.serverName in servers or t.pluginKey in keys]
+    if not specs:
+        return request, provider
+    return (request.model_copy(update={"tools": specs}),
+            ToolLoopProvider(provider, McpRunner(runtime, caller, job)))
