@@ -159,8 +159,24 @@ class ProviderFailure:
     kind: ClassVar[Literal["error"]] = "error"
 
 
-ProviderEvent = (TextDelta | ReasoningDelta | ToolCallDelta | UsageReport | ResponseInfo | Finish
-                 | ProviderFailure)
+@dataclass(frozen=True, slots=True)
+class ToolStep:
+    """A tool call the tool loop started (``phase="start"``) or finished (``"done"``).
+
+    Emitted by ``streaming.tools.ToolLoopProvider``, never by an SDK adapter: it becomes
+    LibreChat's ``on_run_step`` / ``on_run_step_completed`` frames.
+    """
+
+    phase: Literal["start", "done"]
+    call_id: str
+    name: str
+    args: str = ""
+    output: str | None = None
+    kind: ClassVar[Literal["tool_step"]] = "tool_step"
+
+
+ProviderEvent = (TextDelta | ReasoningDelta | ToolCallDelta | UsageReport | ResponseInfo |
+                 Finish | ProviderFailure | ToolStep)
 
 
 class ModelProvider(Protocol):
