@@ -67,6 +67,16 @@ def test_admin_changes_a_role_places_a_hold_and_verifies_the_chain(
     assert len(rows) == 2 and "admin.hold_create" in rows[1]  # the header and the filtered row
 
 
+def test_every_admin_section_renders_without_serious_violations(page: Page,
+                                                                admin: Account) -> None:
+    sign_in(page, admin)
+    for section in ("roles", "groups", "exports", "retention"):
+        page.goto(f"/admin/{section}")
+        expect(page.locator("#admin-panel form").first).to_be_visible()
+        shoot(page, f"admin-{section}")
+        _no_serious_violations(page)
+
+
 def test_a_user_who_is_not_an_admin_sees_no_admin_data(page: Page, stack: Stack) -> None:
     carol = Account("Carol User", "carol.user@example.com")
     register(stack, carol)
