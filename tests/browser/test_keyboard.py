@@ -50,3 +50,28 @@ def test_the_skip_link_comes_first_and_focus_is_visible(page: Page, stack: Stack
     assert outline == "solid"
     page.keyboard.press("Enter")
     expect(page.locator("#main")).to_be_focused()
+
+
+def test_rename_a_conversation_with_the_keyboard(page: Page, stack: Stack) -> None:
+    from tests.browser.flows import conversation_id, send, sign_in
+
+    jo = Account("Jo Keys", "jo.keys@example.com")
+    register(stack, jo)
+    sign_in(page, jo)
+    wait_done(send(page, "A title to change"))
+    conversation = conversation_id(page)
+    link = page.locator(f"#convo-{conversation} .convo-link")
+    expect(link).to_have_text("A title to change")
+    link.focus()
+    page.keyboard.press("Tab")  # the item's options button
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#convo-{conversation} details.convo-menu")).to_have_attribute("open", "")
+    page.keyboard.press("Tab")  # Rename, the first option
+    page.keyboard.press("Enter")
+    field = page.get_by_label("New title")
+    expect(field).to_be_focused()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Renamed by keyboard")
+    page.keyboard.press("Enter")
+    expect(link).to_have_text("Renamed by keyboard")
+    expect(page.locator(f"#convo-{conversation} .convo-link")).to_be_focused()

@@ -27,6 +27,14 @@ export function initHtmx() {
       }).catch(() => location.assign("/login"));
     }
   });
+  // Keep keyboard users in place: after an item is swapped (renamed, tagged, cancelled),
+  // focus its link rather than losing focus to <body>.
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    const item = event.detail.elt?.closest?.(".convo") || event.detail.target?.closest?.(".convo");
+    if (item && item.isConnected && (document.activeElement === document.body || !document.activeElement)) {
+      item.querySelector(".convo-link, input")?.focus();
+    }
+  });
   document.body.addEventListener("htmx:afterSwap", (event) => {
     for (const el of event.detail.target.querySelectorAll?.(".toast") || []) dismissLater(el);
     if (event.detail.target.id === "toasts") {
