@@ -186,6 +186,10 @@ def reinitialize(rt: Runtime, caller: Caller, name: str) -> McpReinitializeRespo
     except (McpConnectionError, SsrfBlocked) as exc:
         raise ServiceUnavailable(f"Could not reconnect to {name}: {exc}",
                                  code="MCP_CONNECTION_FAILED") from exc
+    with rt.store.unit_of_work(caller.tenant_id) as uow:
+        uow.record(AuditEvent(action="mcp.reinitialize", actor=caller.actor,
+                              targetType="mcpServer", targetId=name))
+        uow.commit()
     return McpReinitializeResponse(success=True, serverName=name,
                                    message=f"MCP server '{name}' reinitialized")
 
@@ -230,3 +234,25 @@ async def call_tool(rt: Runtime, caller: Caller, key: str, arguments: Mapping[st
     await to_thread.run_sync(_record, rt, caller, outcome, server, tool, arguments,
                              (conversation_id, message_id))
     return outcome
+
+
+def call_tool_sync(rt: Runtime, caller: Caller, key: str, arguments: Mapping[str, Any],
+                   conversation_id: str, message_id: str | None) -> ToolOutcome:
+    """:func:`call_tool` for synchronous callers (the edge)."""
+    return rt.manager.loop.run(call_tool(rt, caller, key, arguments, conversation_id,
+                                         message_id))
+
+
+def tool_calls(store: Store, caller: Caller, conversation_id: str) -> list[ToolCall]:
+    """The caller's stored tool calls in one conversation."""
+    with store.unit_of_work(caller.tenant_id, readonly=True) as uow:
+        return uow.repo(ToolCall).find({"user": caller.user_id,
+                                        "conversationId": conversation_id})
+
+
+def tool_needs_auth(rt: Runtime, caller: Caller, key: str) -> bool:
+    """Whether the tool's server wants something from the user first (OAuth, own key)."""
+    _, server = split_key(key)
+    entry = _entry(rt, caller, server)
+    c = entry.config
+    return c.requiresOAuth or (c.apiKey is not None and c.apiKey.source == "user")

@@ -1,1 +1,46 @@
-"""Handlers of the ``agents`` function (routes without a handler answer 501 until built)."""
+"""Handlers of the ``agents`` function: the tool routes (``/api/agents/tools…``).
+
+Agent CRUD, actions and action OAuth routes have no handler yet and answer 501.
+"""
+
+from __future__ import annotations
+
+from gorunchat.contracts.mcp import McpToolOut
+from gorunchat.contracts.tools import (
+    ToolAuthResponse,
+    ToolCallOut,
+    ToolCallRequest,
+    ToolCallResponse,
+    ToolCallsQuery,
+)
+from gorunchat.edge.context import RequestContext
+from gorunchat.edge.handlers._common import caller
+from gorunchat.edge.handlers.mcp import runtime
+from gorunchat.edge.registry import handles
+from gorunchat.services import tools
+
+
+@handles("agents.tools")
+def list_tools(ctx: RequestContext) -> list[McpToolOut]:
+    return tools.list_tools(runtime(ctx), caller(ctx))
+
+
+@handles("agents.tool_calls", query=ToolCallsQuery)
+def tool_calls(ctx: RequestContext, query: ToolCallsQuery) -> list[ToolCallOut]:
+    found = tools.tool_calls(ctx.container.store, caller(ctx), query.conversationId)
+    return [ToolCallOut(id=c.id, conversationId=c.conversationId, messageId=c.messageId,
+                        toolId=c.toolId, user=c.user, result=c.result) for c in found]
+
+
+@handles("agents.tool_auth")
+def tool_auth(ctx: RequestContext) -> ToolAuthResponse:
+    needs = tools.tool_needs_auth(runtime(ctx), caller(ctx), ctx.params["toolId"])
+    return ToolAuthResponse(authenticated=not needs, message=not needs)
+
+
+@handles("agents.tool_call", body=ToolCallRequest)
+def tool_call(ctx: RequestContext, body: ToolCallRequest) -> ToolCallResponse:
+    outcome = tools.call_tool_sync(runtime(ctx), caller(ctx), ctx.params["toolId"],
+                                   body.arguments, body.conversationId, body.messageId)
+    return ToolCallResponse(result=outcome.output, toolCallId=outcome.tool_call_id,
+                            success=outcome.ok)
