@@ -63,12 +63,12 @@ class Account:
     password: str = PASSWORD
 
 
-def _start(data_dir: Path) -> Stack:
+def start(data_dir: Path, **extra: str) -> Stack:
     env = {**os.environ, "GORUNCHAT_PORT": str(free_port()), "GORUNCHAT_DATA_DIR": str(data_dir),
            "JWT_SECRET": "browser-secret-" + "b" * 40, "PYTHONUNBUFFERED": "1",
            "GORUNCHAT_OFFLINE_TOKENS": "24", "GORUNCHAT_OFFLINE_TOKENS_PER_SECOND": "30",
            # every test signs in from 127.0.0.1: lift the per-IP sign-in limits
-           "LOGIN_MAX": "1000", "REGISTER_MAX": "1000", "BAN_VIOLATIONS": "false"}
+           "LOGIN_MAX": "1000", "REGISTER_MAX": "1000", "BAN_VIOLATIONS": "false", **extra}
     env.pop("REDIS_URL", None)
     process = subprocess.Popen([sys.executable, "-m", "gorunchat.cli", "dev"], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -93,16 +93,20 @@ def _start(data_dir: Path) -> Stack:
     return Stack(found[0], data_dir, process, lines)
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = _start(tmp_path_factory.mktemp("web-stack"))
-    yield running
+def stop(running: Stack) -> None:
     running.process.terminate()
     try:
         running.process.wait(timeout=20)
     except subprocess.TimeoutExpired:  # pragma: no cover - a stuck shutdown
         running.process.kill()
         running.process.wait()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    running = start(tmp_path_factory.mktemp("web-stack"))
+    yield running
+    stop(running)
 
 
 def register(stack: Stack, account: Account) -> dict[str, object]:

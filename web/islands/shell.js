@@ -76,7 +76,10 @@ async function termsDialog(config) {
   if (state.termsAccepted) return;
   const dialog = $("#terms-dialog");
   if (!dialog) return;
-  $("[data-terms-body]", dialog).textContent = terms.modalContent || "";
+  const content = Array.isArray(terms.modalContent) ? terms.modalContent.join("\n") : terms.modalContent;
+  $("[data-terms-body]", dialog).textContent = content || "";
+  if (terms.modalTitle) $("#terms-title", dialog).textContent = terms.modalTitle;
+  dialog.addEventListener("cancel", (event) => event.preventDefault());  // Escape is no answer
   dialog.showModal();
   $("[data-terms-accept]", dialog).addEventListener("click", async () => {
     await apiJson("POST", "/api/user/terms/accept", {});
