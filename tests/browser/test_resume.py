@@ -1,20 +1,22 @@
-"""A second tab opened on a conversation while its reply is still being written joins the
-stream from its first frame (it has no cursor of its own) and ends with the same text."""
+"""Resuming a stream without doubling text: a second tab joins a running reply from its first
+frame, and a connection that drops mid-reply reconnects with Last-Event-ID."""
 
 from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.browser.conftest import Account, Stack, console_problems, register
 from tests.browser.flows import (
     STREAMING,
+    api_messages,
     conversation_id,
     send,
     set_max_tokens,
     sign_in,
     wait_done,
+    words,
 )
 
 HANK = Account("Hank Tabs", "hank.tabs@example.com")
@@ -39,3 +41,32 @@ def test_a_second_tab_joins_a_running_reply(page: Page, stack: Stack) -> None:
     assert other.locator("#messages .msg-assistant").count() == 1
     other.close()
     assert problems == []
+
+
+LEE = Account("Lee Drops", "lee.drops@example.com")
+
+
+def test_a_dropped_stream_reconnects_from_the_last_frame(page: Page, stack: Stack) -> None:
+    cursors: list[str] = []
+
+    def drop_the_first_connection(route: Route) -> None:
+        cursors.append(route.request.headers.get("last-event-id", ""))
+        if len(cursors) > 1:
+            route.continue_()
+            return
+        frames = route.fetch().text().split("\n\n")
+        # The connection ends after five frames, with no terminal frame: a network drop.
+        route.fulfill(status=200, headers={"content-type": "text/event-stream"},
+                      body="\n\n".join(frames[:5]) + "\n\n")
+
+    register(stack, LEE)
+    sign_in(page, LEE)
+    page.route("**/api/agents/chat/stream/**", drop_the_first_connection)
+    set_max_tokens(page, 60)
+    text = wait_done(send(page, "A reply that loses its connection"))
+    assert cursors[:2] == ["0", "5"]  # reconnected with the last frame it had seen
+    stored = [m for m in api_messages(stack, LEE, conversation_id(page))
+              if not m["isCreatedByUser"]]
+    assert len(stored) == 1
+    assert text == words(stored[0]["text"])
+    assert len(text.split()) == 60
