@@ -47,6 +47,7 @@ class FrameKind(StrEnum):
     REASONING = "reasoning"
     FINAL = "final"
     ERROR = "error"
+    TITLE = "title"
 
     @property
     def terminal(self) -> bool:
@@ -376,6 +377,13 @@ class FinalFrame(_Frame):
     reconcile: EndReason | None = None
     aborted: bool | None = None
     usage: Usage | None = None
+
+
+class TitleFrame(_Frame):
+    """The generated title of a new conversation, sent before the final frame."""
+
+    title: str
+    conversationId: str
 
 
 class ErrorFrame(_Frame):

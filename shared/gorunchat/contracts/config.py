@@ -55,6 +55,20 @@ class EndpointInfo(BaseModel):
     iconURL: str | None = None
 
 
+class ModelTokenConfig(BaseModel):
+    """One model's context window and rates (USD per 1M tokens; 1M credits = 1 USD)."""
+
+    context: int
+    prompt: float
+    completion: float
+    cacheWrite: float | None = None
+    cacheRead: float | None = None
+
+
+class TokenConfig(RootModel[dict[str, dict[str, ModelTokenConfig]]]):
+    """``GET /api/endpoints/token-config``: endpoint → model → limits and rates."""
+
+
 class EndpointsConfig(RootModel[dict[str, EndpointInfo]]):
     pass
 

@@ -29,15 +29,24 @@ from gorunchat.contracts.chat import (
     JobRecord,
     JobStatus,
     ResumeState,
+    TitleFrame,
     Usage,
 )
 from gorunchat.contracts.documents import Message, utcnow
 from gorunchat.contracts.errors import GoRunChatError
-from gorunchat.ports.provider import ModelProvider, ProviderFailure, ProviderRequest
+from gorunchat.contracts.settings import Settings
+from gorunchat.ports.provider import (
+    ModelProvider,
+    ProviderFailure,
+    ProviderRequest,
+    UsageReport,
+)
 from gorunchat.ports.store import Store
 from gorunchat.ports.streambus import JournalEntry, Snapshot, StreamBus, StreamRef
-from gorunchat.services import chat
+from gorunchat.services import chat, titles, usage
 from gorunchat.services.chat import Outcome, StartRecord
+from gorunchat.services.continuation import response_metadata
+from gorunchat.services.titles import TitlePlan
 from gorunchat.streaming.aggregate import Aggregator
 from gorunchat.streaming.checkpoints import Checkpoints
 from gorunchat.streaming.coalesce import Coalescer
@@ -60,12 +69,15 @@ class JobDeps:
     checkpoints: Checkpoints
     coalesce_s: float
     snapshot_every: int
+    settings: Settings | None = None  # usage accounting (balances) when set
 
 
 class GenerationJob:
     def __init__(self, deps: JobDeps, job: JobRecord, start: StartRecord,
-                 request: ProviderRequest, provider: ModelProvider, actor: Actor) -> None:
+                 request: ProviderRequest, provider: ModelProvider, actor: Actor,
+                 title: TitlePlan | None = None) -> None:
         self.deps = deps
+        self.title = title
         self.job = job
         self.ref = StreamRef.of(job)
         self.start = start
@@ -82,6 +94,8 @@ class GenerationJob:
         self._produced = False
         self._failure: ProviderFailure | None = None
         self._usage: Usage | None = None
+        self._report: UsageReport | None = None
+        self._response_id: str | None = None
         self._snapshot_seq = 0
         self._created_at: datetime = utcnow()
         self.finishing = False  # from here on only the final write touches the response
@@ -130,7 +144,10 @@ class GenerationJob:
                 elif event.kind == "tool_step":
                     self.coalescer.add(event.kind, encode_step(event))
                     self._schedule()
+                elif event.kind == "response":
+                    self._response_id = event.response_id
                 elif event.kind == "usage":
+                    self._report = event
                     self._usage = Usage(inputTokens=event.input_tokens,
                                         outputTokens=event.output_tokens,
                                         reasoningTokens=event.reasoning_tokens)
@@ -243,8 +260,10 @@ class GenerationJob:
         self.finishing = True
         await self.deps.checkpoints.settled(self.ref)
         outcome, state = _ending(self.reason, self._failure)
-        response = self.response(unfinished=outcome != "complete",
-                                 error=self._failure is not None)
+        response = self._with_metadata(self.response(unfinished=outcome != "complete",
+                                                     error=self._failure is not None))
+        if outcome == "complete" and self.title is not None:
+            await self._send_title(response.text)
         try:
             record = await to_thread.run_sync(
                 chat.finish, self.deps.store, self.job, self.actor, response, outcome,
@@ -254,6 +273,7 @@ class GenerationJob:
             frame = ErrorFrame(seq=seq, error=exc.message, code=exc.code)
             await self._emit([entry(FrameKind.ERROR, frame, seq)], terminal=JobStatus.ERROR)
             return
+        await self._account()
         seq = self._next()
         if self._failure is not None and self.reason is None:
             failed = ErrorFrame(seq=seq, error=self._failure.message, code=self._failure.code,
@@ -266,6 +286,42 @@ class GenerationJob:
             reconcile=self.reason if self.reason not in (None, EndReason.ABORTED) else None,
             aborted=True if self.reason is EndReason.ABORTED else None, usage=self._usage)
         await self._emit([entry(FrameKind.FINAL, final, seq)], terminal=state)
+
+    def _with_metadata(self, response: Message) -> Message:
+        """Keep the provider's response id and full usage on the assistant message."""
+        report = self._report
+        counts = {"inputTokens": report.input_tokens, "outputTokens": report.output_tokens,
+                  "reasoningTokens": report.reasoning_tokens,
+                  "cacheReadTokens": report.cache_read_tokens,
+                  "cacheWriteTokens": report.cache_write_tokens} if report else None
+        meta = response_metadata(self._response_id, response.text, counts)
+        return response.model_copy(update={"metadata": meta}) if meta else response
+
+    async def _send_title(self, reply: str) -> None:
+        """Title a new conversation after its first exchange (frame, then saved)."""
+        plan = self.title
+        assert plan is not None
+        title = await titles.generate_title(
+            plan.provider, self.job.endpoint, plan.model, self.request.messages[-1].text
+            if self.request.messages else "", reply, self.job.userId, self.job.tenantId)
+        await to_thread.run_sync(titles.save_title, self.deps.store, self.job.tenantId,
+                                 self.job.userId, self.job.conversationId, title)
+        seq = self._next()
+        await self._emit([entry(FrameKind.TITLE, TitleFrame(
+            seq=seq, title=title, conversationId=self.job.conversationId), seq)])
+
+    async def _account(self) -> None:
+        """Usage → transactions and a balance debit (after the response is saved)."""
+        report, settings = self._report, self.deps.settings
+        if report is None or settings is None:
+            return
+        spend = usage.Spend(
+            tenant_id=self.job.tenantId, user_id=self.job.userId,
+            conversation_id=self.job.conversationId, message_id=self.job.responseMessageId,
+            model=self.job.model, input_tokens=report.input_tokens,
+            output_tokens=report.output_tokens, cache_read=report.cache_read_tokens,
+            cache_write=report.cache_write_tokens)
+        await to_thread.run_sync(usage.record_usage, self.deps.store, settings, spend)
 
     def _fields(self) -> dict[str, object]:
         return {"streamId": self.job.streamId, "tenantId": self.job.tenantId,

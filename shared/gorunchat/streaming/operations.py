@@ -33,8 +33,9 @@ from gorunchat.contracts.errors import BadRequest, NotFound, RateLimited, Servic
 from gorunchat.domain.ids import new_uuid
 from gorunchat.ports.provider import ModelProvider, ProviderRequest
 from gorunchat.ports.streambus import StreamRef
-from gorunchat.services import chat
+from gorunchat.services import chat, usage
 from gorunchat.services.caller import Caller
+from gorunchat.services.continuation import previous_response
 from gorunchat.streaming.aggregate import Aggregator
 from gorunchat.streaming.job import GenerationJob
 from gorunchat.streaming.runtime import StreamingRuntime
@@ -80,6 +81,8 @@ async def start(rt: StreamingRuntime, caller: Caller, body: ChatStartRequest,
                                  code="STREAM_DRAINING")
     bus = rt.bus
     endpoint, model, provider = _resolve(rt, body, path_endpoint)
+    await to_thread.run_sync(usage.check_balance, rt.store, rt.settings, caller.tenant_id,
+                             caller.user_id, model, (body.promptPrefix or "") + body.text)
     plan = await to_thread.run_sync(chat.prepare, rt.store, caller, body.conversationId)
     draft = JobRecord(
         streamId=new_uuid(), tenantId=caller.tenant_id, userId=caller.user_id,
@@ -109,11 +112,16 @@ async def start(rt: StreamingRuntime, caller: Caller, body: ChatStartRequest,
         with suppress(ServiceUnavailable):
             await bus.release(StreamRef.of(job))
         raise
+    continues = await to_thread.run_sync(previous_response, rt.store, caller.tenant_id,
+                                         caller.user_id, job.parentMessageId, endpoint)
     request = ProviderRequest(endpoint=endpoint, model=model, system=body.promptPrefix,
                               messages=record.history, parameters=body.parameters(),
-                              user=caller.user_id)
+                              user=caller.user_id, tenant=caller.tenant_id,
+                              previousResponseId=continues)
+    title = rt.providers.title_plan(endpoint, model) if plan.is_new else None
     request, provider = await with_tools(rt, caller, body, job, request, provider)
-    rt.launch(GenerationJob(rt.job_deps(), job, record, request, provider, caller.actor))
+    rt.launch(GenerationJob(rt.job_deps(), job, record, request, provider, caller.actor,
+                            title=title))
     return _answer(job, "started")
 
 

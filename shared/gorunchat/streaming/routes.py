@@ -6,6 +6,8 @@ from anyio import to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 
+from gorunchat.adapters.providers import build_providers
+from gorunchat.adapters.providers.credentials import store_lookup
 from gorunchat.bootstrap import Container
 from gorunchat.contracts.chat import AbortRequest, ChatStartRequest, ResumeRequest
 from gorunchat.contracts.config import Health
@@ -36,7 +38,9 @@ class ServiceState:
     def runtime(self) -> StreamingRuntime:
         if self._runtime is None:
             c = self.container
-            self._runtime = StreamingRuntime(c.settings, lambda: c.store)
+            self._runtime = StreamingRuntime(c.settings, lambda: c.store,
+                                             providers=build_providers(c.settings, store_lookup(
+                                                 lambda: c.store, lambda: c.secretbox)))
         return self._runtime
 
 

@@ -88,7 +88,8 @@ class StreamingRuntime:
         assert hub is not None
         return JobDeps(bus=self.bus, store=self.store, owner=self.owner, publish=hub.publish,
                        checkpoints=self.checkpoints, coalesce_s=s.stream_coalesce_ms / 1000,
-                       snapshot_every=max(8, min(256, s.stream_journal_maxlen // 4)))
+                       snapshot_every=max(8, min(256, s.stream_journal_maxlen // 4)),
+                       settings=s)
 
     # -- lifecycle ------------------------------------------------------------------------
 

@@ -100,8 +100,11 @@ def anthropic_body(request: ProviderRequest) -> dict[str, Any]:
         budget = THINKING_BUDGETS.get(params.reasoningEffort or "", DEFAULT_THINKING_BUDGET)
         budget = max(1_024, min(budget, max_tokens - 1))
         body["thinking"] = {"type": "enabled", "budget_tokens": budget}
-    else:  # thinking requires the default sampling
-        body.update(temperature=params.temperature, top_p=params.topP)
+    else:  # thinking requires the default sampling; the SDK takes sampling as extra body
+        sampling = {"temperature": params.temperature, "top_p": params.topP}
+        sampling = {k: v for k, v in sampling.items() if v is not None}
+        if sampling:
+            body["extra_body"] = sampling
     if request.tools:
         body["tools"] = [{"name": t.name, "description": t.description,
                           "input_schema": t.parameters} for t in request.tools]

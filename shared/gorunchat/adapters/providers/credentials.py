@@ -8,17 +8,14 @@ a URL a user supplied must pass the SSRF guard before any connection is made to 
 
 from __future__ import annotations
 
-import importlib
-import ipaddress
 import json
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from anyio import to_thread
 
-from gorunchat.contracts.errors import BadRequest, Forbidden
+from gorunchat.adapters.net.ssrf import check_url
+from gorunchat.contracts.errors import BadRequest
 from gorunchat.ports.provider import ProviderRequest
 from gorunchat.ports.secretbox import SecretBox
 from gorunchat.ports.store import Store
@@ -39,6 +36,7 @@ def store_lookup(store: Callable[[], Store], box: Callable[[], SecretBox]) -> Ke
 class Credentials:
     api_key: str
     base_url: str | None
+    guarded: bool = False  # a user's URL: connect only through the SSRF-pinned client
 
 
 @dataclass(frozen=True)
@@ -76,7 +74,7 @@ class CredentialSource:
                 raise BadRequest(f"Your {self.endpoint} key has no base URL.",
                                  code="NO_USER_BASE_URL")
             await to_thread.run_sync(check_user_url, base_url)
-        return Credentials(api_key, base_url)
+        return Credentials(api_key, base_url, guarded=self.user_url)
 
 
 def _unpack(stored: str) -> tuple[str, str | None]:
@@ -94,32 +92,5 @@ def _unpack(stored: str) -> tuple[str, str | None]:
 
 def check_user_url(url: str) -> None:
     """Refuse a user-supplied URL that reaches a private, loopback, link-local, metadata or
-    unspecified address. Uses the shared SSRF guard (``gorunchat.adapters.net.ssrf``) when
-    it is installed; this local check stands in until then."""
-    try:
-        guard = importlib.import_module("gorunchat.adapters.net.ssrf")
-    except ModuleNotFoundError:
-        guard = None
-    check = getattr(guard, "check_url", None) if guard is not None else None
-    if callable(check):
-        check(url, None)
-        return
-    _local_check(url)
-
-
-def _local_check(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BadRequest("The base URL must be an http(s) URL.", code="INVALID_BASE_URL")
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise BadRequest("The base URL's host cannot be resolved.",
-                         code="INVALID_BASE_URL") from exc
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
-        if not address.is_global or address.is_multicast:
-            raise Forbidden("The base URL points at a private or reserved address.",
-                            code="SSRF_BLOCKED")
+    unspecified address (the shared SSRF guard; ``URL_NOT_ALLOWED``)."""
+    check_url(url)

@@ -12,9 +12,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx2
 import openai
 
-from gorunchat.adapters.providers.credentials import CredentialSource
+from gorunchat.adapters.net.clients import guarded_client2
+from gorunchat.adapters.net.ssrf import AllowList
+from gorunchat.adapters.providers.credentials import Credentials, CredentialSource
 from gorunchat.adapters.providers.errors import failure_from, retry_before_first_token
 from gorunchat.adapters.providers.usage import from_chat_completions
 from gorunchat.contracts.errors import GoRunChatError
@@ -52,10 +55,14 @@ class OpenAIConfig:
     attempts: int = 3
 
 
-def client_for(config: OpenAIConfig, api_key: str, base_url: str | None) -> openai.AsyncOpenAI:
-    """An SDK client; its own retries are off, ``retry_before_first_token`` decides."""
-    return openai.AsyncOpenAI(api_key=api_key, base_url=base_url, max_retries=0,
-                              timeout=config.timeout_s, default_headers=config.headers or None)
+def client_for(config: OpenAIConfig, creds: Credentials) -> openai.AsyncOpenAI:
+    """An SDK client; its own retries are off, ``retry_before_first_token`` decides. A
+    user-supplied base URL is reached only through the SSRF guard's pinned client."""
+    http = guarded_client2(AllowList(), timeout=httpx2.Timeout(config.timeout_s)) \
+        if creds.guarded else None
+    return openai.AsyncOpenAI(api_key=creds.api_key, base_url=creds.base_url, max_retries=0,
+                              timeout=config.timeout_s, default_headers=config.headers or None,
+                              http_client=http)
 
 
 def chat_messages(request: ProviderRequest) -> list[dict[str, Any]]:
@@ -129,7 +136,7 @@ class OpenAIChatProvider:
         except GoRunChatError as exc:
             yield ProviderFailure(exc.code, exc.message)
             return
-        client = client_for(self.config, creds.api_key, creds.base_url)
+        client = client_for(self.config, creds)
         try:
             stream = await client.chat.completions.create(**chat_body(self.config, request))
             async for chunk in stream:

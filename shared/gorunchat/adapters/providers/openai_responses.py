@@ -103,7 +103,7 @@ class OpenAIResponsesProvider:
         """The stored response ``response_id`` as the API returns it (``GET
         /v1/responses/{id}``); ``request`` names the user whose key may be needed."""
         creds = await self.config.credentials.resolve(request)
-        client = client_for(self.config, creds.api_key, creds.base_url)
+        client = client_for(self.config, creds)
         try:
             found = await client.responses.retrieve(response_id)
         finally:
@@ -116,7 +116,7 @@ class OpenAIResponsesProvider:
         except GoRunChatError as exc:
             yield ProviderFailure(exc.code, exc.message)
             return
-        client = client_for(self.config, creds.api_key, creds.base_url)
+        client = client_for(self.config, creds)
         try:
             stream = await client.responses.create(**response_body(request))
             async for event in stream:

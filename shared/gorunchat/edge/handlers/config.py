@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask import Response
 
-from gorunchat.contracts.config import Banner, EndpointsConfig, Health, ModelsConfig, StartupConfig
+from gorunchat.adapters.providers.catalog import list_models
+from gorunchat.contracts.config import (
+    Banner,
+    EndpointsConfig,
+    Health,
+    ModelsConfig,
+    StartupConfig,
+    TokenConfig,
+)
 from gorunchat.contracts.errors import ServiceUnavailable
 from gorunchat.contracts.library import SearchEnabled
 from gorunchat.edge.context import RequestContext
@@ -59,7 +67,13 @@ def endpoints(ctx: RequestContext) -> EndpointsConfig:
 
 @handles("config.models")
 def models(ctx: RequestContext) -> ModelsConfig:
-    return ModelsConfig(model_registry.models_config(ctx.container.settings))
+    return ModelsConfig(model_registry.models_config(ctx.container.settings, list_models))
+
+
+@handles("config.token_config")
+def token_config(ctx: RequestContext) -> TokenConfig:
+    """Per-model context limits and rates for every offered model."""
+    return model_registry.token_config(ctx.container.settings, list_models)
 
 
 @handles("config.search_enable")
