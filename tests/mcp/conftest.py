@@ -40,9 +40,10 @@ def _wait_port(port: int, proc: subprocess.Popen[bytes], deadline_s: float = 20.
     raise TimeoutError(f"fixture MCP server did not listen on {port}")
 
 
-def _serve(transport: str) -> Iterator[str]:
+def _serve(transport: str, script: Path = SERVER) -> Iterator[str]:
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, str(SERVER), transport, str(port)],
+    args = [transport, str(port)] if script == SERVER else [str(port)]
+    proc = subprocess.Popen([sys.executable, str(script), *args],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_port(port, proc)
@@ -63,6 +64,12 @@ def http_url() -> Iterator[str]:
     yield from _serve("http")
 
 
+@pytest.fixture
+def oauth_url() -> Iterator[str]:
+    """A fresh OAuth-protected MCP server (its refresh counters start at zero)."""
+    yield from _serve("http", SERVER.parent / "oauth_server.py")
+
+
 def mcp_yaml(sse_url: str, http_url: str, allowed_addresses: list[str] | None = None
              ) -> dict[str, object]:
     return {
@@ -77,12 +84,12 @@ def mcp_yaml(sse_url: str, http_url: str, allowed_addresses: list[str] | None = 
     }
 
 
-def make_container(data_dir: Path, config: dict[str, object]) -> Container:
+def make_container(data_dir: Path, config: dict[str, object], **extra: str) -> Container:
     path = data_dir / "gorunchat.yaml"
     path.write_text(yaml.safe_dump(config))
     env = {"GORUNCHAT_DATA_DIR": str(data_dir), "JWT_SECRET": JWT_SECRET,
            "GORUNCHAT_TASKS_SECRET": "task-secret-for-tests", "GORUNCHAT_ENV": "test",
-           "GORUNCHAT_CONFIG": str(path)}
+           "GORUNCHAT_CONFIG": str(path), **extra}
     return Container(Settings.load(env=env, cwd=data_dir))
 
 

@@ -147,3 +147,11 @@ def test_exact_allowed_domain_may_name_an_internal_host_but_wildcards_may_not() 
     assert check_url("http://intranet.corp/", AllowList.build(["intranet.corp"])).addresses
     with pytest.raises(SsrfBlocked, match="private"):
         check_url("http://intranet.corp/", AllowList.build(["*.corp"]))
+
+
+def test_trusted_hosts_skip_the_private_rule_without_restricting_others() -> None:
+    allow = AllowList.build(trusted=["intranet.corp"])
+    assert check_url("http://intranet.corp/", allow).addresses == ("10.0.0.5",)
+    assert check_url("https://public.example/", allow).host == "public.example"
+    with pytest.raises(SsrfBlocked, match="private"):
+        check_url("http://evil-private.example/", allow)

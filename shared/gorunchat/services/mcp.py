@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 
@@ -50,6 +51,16 @@ def user_allow_list(settings: Settings) -> AllowList:
     """The guard's allow-list for URLs users chose."""
     conf = mcp_settings(settings)
     return AllowList.build(conf.allowedDomains, conf.allowedAddresses)
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def config_allow_list(settings: Settings, url: str) -> AllowList:
+    """The admin's own server host is trusted; anything else it leads to is guarded."""
+    conf = mcp_settings(settings)
+    return AllowList.build(conf.allowedDomains, conf.allowedAddresses, [host_of(url)])
 
 
 @dataclass(frozen=True)

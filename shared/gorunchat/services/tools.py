@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -32,7 +32,7 @@ from gorunchat.contracts.settings import Settings
 from gorunchat.domain.ids import object_id
 from gorunchat.domain.placeholders import UserFacts, fill, fill_all
 from gorunchat.ports.store import Store
-from gorunchat.services import mcp
+from gorunchat.services import mcp, mcp_oauth
 from gorunchat.services.caller import Caller
 
 _MANAGERS: WeakKeyDictionary[Any, McpManager] = WeakKeyDictionary()
@@ -54,6 +54,11 @@ class Runtime:
     settings: Settings
     manager: McpManager
     environ: Mapping[str, str] = field(default_factory=dict)
+    oauth: Callable[[], mcp_oauth.OAuthDeps] | None = None  # lazily: Redis, SecretBox
+
+
+class OAuthRequired(McpConnectionError):
+    """The server wants OAuth and the user has no token for it yet."""
 
 
 @dataclass(frozen=True)
@@ -89,10 +94,7 @@ def _facts(rt: Runtime, caller: Caller) -> UserFacts:
 def _allow(rt: Runtime, entry: mcp.ServerEntry, url: str) -> AllowList:
     if entry.source == "user":
         return mcp.user_allow_list(rt.settings)
-    conf = mcp.mcp_settings(rt.settings)
-    host = url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
-    return AllowList.build([host, *conf.allowedDomains] if conf.allowedDomains else [host],
-                           conf.allowedAddresses)
+    return mcp.config_allow_list(rt.settings, url)
 
 
 def connect_spec(rt: Runtime, entry: mcp.ServerEntry, facts: UserFacts | None,
@@ -120,6 +122,12 @@ async def open_connection(rt: Runtime, caller: Caller, entry: mcp.ServerEntry,
     """The caller's live connection to a server (on the MCP loop)."""
     facts = await to_thread.run_sync(_facts, rt, caller) if entry.per_user else None
     spec = connect_spec(rt, entry, facts)
+    if entry.config.requiresOAuth:
+        token = None if rt.oauth is None else await mcp_oauth.access_token(
+            rt.oauth(), caller.tenant_id, caller.user_id, entry.name)
+        if token is None:
+            raise OAuthRequired(f"{entry.name} needs you to sign in (OAuth).")
+        spec = replace(spec, headers={**spec.headers, "Authorization": f"Bearer {token}"})
     coro = rt.manager.connection(_key(entry, caller), spec, fresh)
     return await rt.manager.loop.run_async(coro)
 
@@ -178,11 +186,29 @@ def status(rt: Runtime, caller: Caller, name: str | None = None
     return out
 
 
-def reinitialize(rt: Runtime, caller: Caller, name: str) -> McpReinitializeResponse:
-    """Reconnect the caller's connection to a server from scratch."""
+def start_oauth(rt: Runtime, caller: Caller, name: str
+                ) -> tuple[str, mcp_oauth.OAuthFlow, str]:
+    """Start the caller's OAuth flow for a server: (authorization URL, flow, bind secret)."""
+    entry = _entry(rt, caller, name)
+    if not entry.config.requiresOAuth or rt.oauth is None or not entry.config.url:
+        raise BadRequest(f"{name} does not use OAuth.", code="MCP_OAUTH_NOT_USED")
+    oauth = entry.config.oauth.model_dump(exclude_none=True) if entry.config.oauth else {}
+    trusted = [mcp.host_of(entry.config.url)] if entry.source == "config" else []
+    return rt.manager.loop.run(mcp_oauth.initiate(
+        rt.oauth(), caller.tenant_id, caller.user_id, name, entry.config.url, oauth, trusted))
+
+
+def reinitialize(rt: Runtime, caller: Caller, name: str
+                 ) -> tuple[McpReinitializeResponse, str | None]:
+    """Reconnect the caller's connection to a server from scratch; when it needs OAuth,
+    start a flow instead (the second value is the bind secret for the browser's cookie)."""
     entry = _entry(rt, caller, name)
     try:
         rt.manager.loop.run(open_connection(rt, caller, entry, fresh=True))
+    except OAuthRequired:
+        url, _, secret = start_oauth(rt, caller, name)
+        return McpReinitializeResponse(success=True, serverName=name, oauthRequired=True,
+                                       oauthUrl=url, message="OAuth sign-in required"), secret
     except (McpConnectionError, SsrfBlocked) as exc:
         raise ServiceUnavailable(f"Could not reconnect to {name}: {exc}",
                                  code="MCP_CONNECTION_FAILED") from exc
@@ -191,7 +217,7 @@ def reinitialize(rt: Runtime, caller: Caller, name: str) -> McpReinitializeRespo
                               targetType="mcpServer", targetId=name))
         uow.commit()
     return McpReinitializeResponse(success=True, serverName=name,
-                                   message=f"MCP server '{name}' reinitialized")
+                                   message=f"MCP server '{name}' reinitialized"), None
 
 
 def args_hash(arguments: Mapping[str, Any]) -> str:

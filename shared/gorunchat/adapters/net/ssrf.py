@@ -11,6 +11,8 @@ Allow-lists work as in LibreChat: ``allowedDomains`` restricts which hosts may b
 (``example.com``, ``*.example.com``, optionally with a scheme and port); an exact, non
 wildcard entry is the admin saying "this host is mine", so it may resolve to a private
 address. ``allowedAddresses`` lists IPs or CIDRs exempt from the private-address rule.
+``trusted`` hosts (the admin's own ``gorunchat.yaml`` servers) are exempt from the name and
+private-address rules without restricting anything else.
 
 The addresses returned by :func:`check_url` are what the connection must use: the pinned
 clients connect to them, never resolving the name again, which defeats DNS rebinding.
@@ -55,12 +57,15 @@ class AllowList:
 
     domains: tuple[str, ...] = ()
     addresses: tuple[IPNetwork, ...] = field(default=())
+    trusted: tuple[str, ...] = ()
 
     @classmethod
     def build(cls, domains: list[str] | tuple[str, ...] = (),
-              addresses: list[str] | tuple[str, ...] = ()) -> AllowList:
+              addresses: list[str] | tuple[str, ...] = (),
+              trusted: list[str] | tuple[str, ...] = ()) -> AllowList:
         nets = tuple(ipaddress.ip_network(a.strip(), strict=False) for a in addresses)
-        return cls(tuple(d.strip().lower() for d in domains if d.strip()), nets)
+        return cls(tuple(d.strip().lower() for d in domains if d.strip()), nets,
+                   tuple(t.strip().lower().strip("[]") for t in trusted if t.strip()))
 
     def address_allowed(self, ip: IPAddress) -> bool:
         return any(ip.version == net.version and ip in net for net in self.addresses)
@@ -160,6 +165,8 @@ def _split(url: str) -> tuple[str, str, int]:
 
 def _check_name(scheme: str | None, host: str, port: int, allow: AllowList) -> bool:
     """Apply name rules; ``True`` when an exact allow-list entry trusts the host."""
+    if host in allow.trusted:
+        return True
     matches = [_domain_matches(e, scheme, host, port) for e in allow.domains]
     if allow.domains and not any(m for m, _ in matches):
         raise SsrfBlocked(f"The host {host!r} is not in the allowed domains.")

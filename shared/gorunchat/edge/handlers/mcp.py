@@ -1,7 +1,6 @@
 """Handlers of the ``mcp`` function: LibreChat's ``/api/mcp`` routes.
 
-OAuth routes (``initiate``, ``callback``, ``bind``, ``tokens``, ``status``, ``cancel``) have no
-handler yet and answer 501.
+OAuth routes live in ``edge.handlers.mcp_oauth``.
 """
 
 from __future__ import annotations
@@ -19,16 +18,21 @@ from gorunchat.contracts.mcp import (
     McpStatusResponse,
     McpToolOut,
 )
+from gorunchat.edge import identity
 from gorunchat.edge.context import RequestContext
 from gorunchat.edge.handlers._common import caller
 from gorunchat.edge.registry import handles
-from gorunchat.services import mcp, tools
+from gorunchat.services import mcp, mcp_oauth, tools
 
 
 def runtime(ctx: RequestContext) -> tools.Runtime:
     """The tool runtime of the request's container (``${VAR}`` reads the process env)."""
     c = ctx.container
-    return tools.Runtime(c.store, c.settings, tools.manager_for(c), os.environ)
+
+    def oauth() -> mcp_oauth.OAuthDeps:
+        return mcp_oauth.OAuthDeps(c.store, c.redis, c.secretbox, c.settings)
+
+    return tools.Runtime(c.store, c.settings, tools.manager_for(c), os.environ, oauth)
 
 
 @handles("mcp.tools")
@@ -86,7 +90,20 @@ def server_status(ctx: RequestContext) -> McpServerStatusResponse:
 
 @handles("mcp.reinitialize")
 def reinitialize(ctx: RequestContext) -> McpReinitializeResponse:
-    return tools.reinitialize(runtime(ctx), caller(ctx), ctx.params["serverName"])
+    answer, bind_secret = tools.reinitialize(runtime(ctx), caller(ctx), ctx.params["serverName"])
+    if bind_secret is not None:
+        set_bind_cookie(bind_secret)
+    return answer
+
+
+BIND_COOKIE = "mcp_oauth_bind"
+
+
+def set_bind_cookie(secret: str) -> None:
+    """Bind the OAuth callback to this browser (SameSite=Lax survives the redirect back)."""
+    identity.on_response(lambda r: r.set_cookie(
+        BIND_COOKIE, secret, max_age=mcp_oauth.FLOW_TTL_S, path="/api/mcp", secure=True,
+        httponly=True, samesite="Lax"))
 
 
 @handles("mcp.auth_values")
@@ -95,3 +112,7 @@ def auth_values(ctx: RequestContext) -> McpAuthValuesResponse:
     server = mcp.get_server(ctx.container.store, caller(ctx), ctx.container.settings, name)
     names = list(server.config.get("customUserVars", {}))
     return McpAuthValuesResponse(serverName=name, authValueFlags=dict.fromkeys(names, False))
+
+
+# The OAuth routes are registered with the rest of the ``mcp`` function.
+from gorunchat.edge.handlers import mcp_oauth as _oauth_routes  # noqa: E402,F401

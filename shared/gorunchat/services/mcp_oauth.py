@@ -1,0 +1,297 @@
+"""MCP OAuth: start a flow, finish it at the callback, keep tokens fresh.
+
+* A flow (PKCE verifier, state = flow id, client registration, token endpoint) lives in Redis
+  for 10 minutes, keyed by tenant and flow id; only the user who started it sees it.
+* The callback is public, so it is bound to the browser that started the flow: ``initiate``
+  and ``bind`` set a cookie whose SHA-256 the flow keeps; the callback must bring it back.
+* Tokens are sealed with ``SecretBox`` (context: tenant, user, server) in ``tokens``.
+* A token due within ``REFRESH_SKEW_S`` is refreshed under a Redis lock per user and server;
+  whoever gets the lock second finds the token already rotated and uses it, so two instances
+  never spend one refresh token.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from anyio import to_thread
+from pydantic import BaseModel
+
+from gorunchat.adapters.mcp import oauth_http
+from gorunchat.adapters.net.ssrf import AllowList, SsrfBlocked
+from gorunchat.contracts.audit import Actor, AuditEvent
+from gorunchat.contracts.auth import AuthToken
+from gorunchat.contracts.documents import utcnow
+from gorunchat.contracts.errors import BadRequest, NotFound, ServiceUnavailable
+from gorunchat.contracts.settings import Settings
+from gorunchat.domain.ids import object_id
+from gorunchat.ports.secretbox import SecretBox
+from gorunchat.ports.store import Store
+
+FLOW_TTL_S = 600
+REFRESH_SKEW_S = 60
+LOCK_TTL_S = 30
+TOKEN_TYPE = "mcp_oauth"
+
+
+class OAuthFlow(BaseModel):
+    flowId: str
+    tenantId: str
+    userId: str
+    serverName: str
+    verifier: str
+    clientId: str
+    clientSecret: str | None = None
+    tokenEndpoint: str
+    redirectUri: str
+    resource: str
+    bindHash: str | None = None
+    trusted: list[str] = []
+    status: Literal["pending", "complete", "failed", "cancelled"] = "pending"
+    error: str | None = None
+    createdAt: float
+
+
+class StoredTokens(BaseModel):
+    access_token: str
+    refresh_token: str | None = None
+    expires_at: float
+    token_endpoint: str
+    client_id: str
+    client_secret: str | None = None
+    resource: str
+    trusted: list[str] = []
+
+
+@dataclass(frozen=True)
+class OAuthDeps:
+    store: Store
+    redis: Any  # redis.Redis (sync client; used from a worker thread)
+    secretbox: SecretBox
+    settings: Settings
+
+
+def flow_not_found() -> NotFound:
+    return NotFound("The OAuth flow does not exist or has expired.", code="MCP_OAUTH_FLOW")
+
+
+def _flow_key(tenant: str, flow_id: str) -> str:
+    return f"mcp:oauth:flow:{tenant}:{flow_id}"
+
+
+def _pkce() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def callback_url(settings: Settings, server_name: str) -> str:
+    return f"{settings.domain_server.rstrip('/')}/api/mcp/{server_name}/oauth/callback"
+
+
+def bind_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def _save_flow(deps: OAuthDeps, flow: OAuthFlow) -> None:
+    await to_thread.run_sync(lambda: deps.redis.set(
+        _flow_key(flow.tenantId, flow.flowId), flow.model_dump_json(), ex=FLOW_TTL_S))
+
+
+async def load_flow(deps: OAuthDeps, tenant: str, flow_id: str) -> OAuthFlow:
+    raw = await to_thread.run_sync(deps.redis.get, _flow_key(tenant, flow_id[:128]))
+    if raw is None:
+        raise flow_not_found()
+    return OAuthFlow.model_validate_json(raw)
+
+
+async def initiate(deps: OAuthDeps, tenant: str, user_id: str, server_name: str,
+                   server_url: str, oauth: dict[str, Any], trusted: list[str]
+                   ) -> tuple[str, OAuthFlow, str]:
+    """Start a flow: (authorization URL, flow, bind secret for the browser's cookie).
+
+    ``trusted``: hosts exempt from the private-address rule (the admin's own server).
+    """
+    allow = guard_for(deps.settings, trusted)
+    try:
+        meta, resource = await oauth_http.discover(server_url, allow)
+        redirect = oauth.get("redirect_uri") or callback_url(deps.settings, server_name)
+        client_id, secret = oauth.get("client_id"), oauth.get("client_secret")
+        if not client_id:
+            client_id, secret = await oauth_http.register(meta, redirect, allow,
+                                                          oauth.get("scope"))
+    except (oauth_http.OAuthHttpError, SsrfBlocked) as exc:
+        raise ServiceUnavailable(f"OAuth discovery failed: {exc}",
+                                 code="MCP_OAUTH_DISCOVERY_FAILED") from exc
+    verifier, challenge = _pkce()
+    bind_secret = secrets.token_urlsafe(32)
+    flow = OAuthFlow(flowId=secrets.token_urlsafe(24), tenantId=tenant, userId=user_id,
+                     serverName=server_name, verifier=verifier, clientId=client_id,
+                     clientSecret=secret, tokenEndpoint=meta["token_endpoint"],
+                     redirectUri=redirect, resource=resource, bindHash=bind_hash(bind_secret),
+                     trusted=trusted, createdAt=time.time())
+    await _save_flow(deps, flow)
+    query = {"response_type": "code", "client_id": client_id, "redirect_uri": redirect,
+             "state": flow.flowId, "code_challenge": challenge,
+             "code_challenge_method": "S256", "resource": resource}
+    if oauth.get("scope"):
+        query["scope"] = oauth["scope"]
+    return f"{meta['authorization_endpoint']}?{urlencode(query)}", flow, bind_secret
+
+
+async def rebind(deps: OAuthDeps, tenant: str, user_id: str, flow_id: str) -> str:
+    """A fresh bind secret for the caller's own pending flow (``POST …/oauth/bind``)."""
+    flow = await load_flow(deps, tenant, flow_id)
+    if flow.userId != user_id or flow.status != "pending":
+        raise flow_not_found()
+    secret = secrets.token_urlsafe(32)
+    await _save_flow(deps, flow.model_copy(update={"bindHash": bind_hash(secret)}))
+    return secret
+
+
+async def complete(deps: OAuthDeps, tenant: str, state: str, code: str,
+                   bind_secret: str | None) -> OAuthFlow:
+    """Exchange the code for tokens for the flow's user; the browser must be the binder."""
+    flow = await load_flow(deps, tenant, state)
+    if flow.status != "pending":
+        raise BadRequest("This OAuth flow is already finished.", code="MCP_OAUTH_FLOW_DONE")
+    if not bind_secret or not secrets.compare_digest(bind_hash(bind_secret),
+                                                     flow.bindHash or ""):
+        raise BadRequest("This OAuth callback did not come from the browser that started "
+                         "the flow.", code="MCP_OAUTH_NOT_BOUND")
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": flow.redirectUri,
+            "code_verifier": flow.verifier, "client_id": flow.clientId,
+            "client_secret": flow.clientSecret or "", "resource": flow.resource}
+    try:
+        answer = await oauth_http.token(flow.tokenEndpoint, form,
+                                        guard_for(deps.settings, flow.trusted))
+    except (oauth_http.OAuthHttpError, SsrfBlocked) as exc:
+        await _save_flow(deps, flow.model_copy(update={"status": "failed", "error": str(exc)}))
+        raise ServiceUnavailable(f"The token exchange failed: {exc}",
+                                 code="MCP_OAUTH_EXCHANGE_FAILED") from exc
+    tokens = _tokens(answer, flow, None)
+    await to_thread.run_sync(_store, deps, tenant, flow.userId, flow.serverName, tokens,
+                             "mcp.oauth_callback")
+    done = flow.model_copy(update={"status": "complete"})
+    await _save_flow(deps, done)
+    return done
+
+
+def guard_for(settings: Settings, trusted: list[str]) -> AllowList:
+    """The guard for OAuth endpoints: ``mcpSettings`` plus the admin's trusted hosts."""
+    extra = settings.app.model_extra or {}
+    conf = extra.get("mcpSettings") or {}
+    return AllowList.build(conf.get("allowedDomains") or [], conf.get("allowedAddresses") or [],
+                           trusted)
+
+
+def _tokens(answer: dict[str, Any], source: OAuthFlow | StoredTokens,
+            old_refresh: str | None) -> StoredTokens:
+    expires_in = float(answer.get("expires_in") or 3600)
+    if isinstance(source, OAuthFlow):
+        base = {"token_endpoint": source.tokenEndpoint, "client_id": source.clientId,
+                "client_secret": source.clientSecret, "resource": source.resource,
+                "trusted": source.trusted}
+    else:
+        base = source.model_dump(include={"token_endpoint", "client_id", "client_secret",
+                                          "resource", "trusted"})
+    return StoredTokens(access_token=answer["access_token"],
+                        refresh_token=answer.get("refresh_token") or old_refresh,
+                        expires_at=time.time() + expires_in, **base)
+
+
+def _context(tenant: str, user_id: str, server: str) -> bytes:
+    return f"mcp-oauth\x1f{tenant}\x1f{user_id}\x1f{server}".encode()
+
+
+def _where(user_id: str, server: str) -> dict[str, str]:
+    return {"userId": user_id, "type": f"{TOKEN_TYPE}:{server}"}
+
+
+def _store(deps: OAuthDeps, tenant: str, user_id: str, server: str, tokens: StoredTokens,
+           action: str) -> None:
+    sealed = deps.secretbox.seal(tokens.model_dump_json().encode(),
+                                 context=_context(tenant, user_id, server))
+    with deps.store.unit_of_work(tenant) as uow:
+        repo = uow.repo(AuthToken)
+        repo.delete_many(_where(user_id, server))
+        repo.insert(AuthToken(id=object_id(), userId=user_id, email="",
+                              type=f"{TOKEN_TYPE}:{server}", token=sealed,
+                              expiresAt=utcnow() + timedelta(days=365)))
+        uow.record(AuditEvent(action=action, actor=Actor(userId=user_id),
+                              targetType="mcpServer", targetId=server))
+        uow.commit()
+
+
+def load_tokens(deps: OAuthDeps, tenant: str, user_id: str, server: str
+                ) -> StoredTokens | None:
+    with deps.store.unit_of_work(tenant, readonly=True) as uow:
+        found = uow.repo(AuthToken).find_one(_where(user_id, server))
+    if found is None:
+        return None
+    raw = deps.secretbox.open(found.token, context=_context(tenant, user_id, server))
+    return StoredTokens.model_validate(json.loads(raw))
+
+
+def forget(deps: OAuthDeps, tenant: str, user_id: str, server: str) -> int:
+    with deps.store.unit_of_work(tenant) as uow:
+        count = uow.repo(AuthToken).delete_many(_where(user_id, server))
+        uow.record(AuditEvent(action="mcp.oauth_cancel", actor=Actor(userId=user_id),
+                              targetType="mcpServer", targetId=server))
+        uow.commit()
+    return count
+
+
+async def access_token(deps: OAuthDeps, tenant: str, user_id: str, server: str
+                       ) -> str | None:
+    """A valid access token for the user on ``server`` (refreshed if due), or ``None``."""
+    seen = await to_thread.run_sync(load_tokens, deps, tenant, user_id, server)
+    if seen is None:
+        return None
+    if seen.expires_at - time.time() > REFRESH_SKEW_S or not seen.refresh_token:
+        return seen.access_token
+    return await to_thread.run_sync(_refresh_locked, deps, tenant, user_id, server, seen)
+
+
+def _refresh_locked(deps: OAuthDeps, tenant: str, user_id: str, server: str,
+                    seen: StoredTokens) -> str:
+    lock = deps.redis.lock(f"mcp:oauth:refresh:{tenant}:{user_id}:{server}",
+                           timeout=LOCK_TTL_S, blocking_timeout=LOCK_TTL_S)
+    if not lock.acquire():
+        raise ServiceUnavailable("Another refresh of this token is taking too long.",
+                                 code="MCP_OAUTH_REFRESH_BUSY")
+    try:
+        now = load_tokens(deps, tenant, user_id, server)
+        if now is None:
+            raise NotFound("The OAuth token was removed.", code="MCP_OAUTH_TOKEN_GONE")
+        if now.refresh_token != seen.refresh_token:
+            return now.access_token  # another instance rotated it while we waited
+        return _refresh(deps, tenant, user_id, server, now)
+    finally:
+        lock.release()
+
+
+def _refresh(deps: OAuthDeps, tenant: str, user_id: str, server: str,
+             tokens: StoredTokens) -> str:
+    import anyio
+
+    form = {"grant_type": "refresh_token", "refresh_token": tokens.refresh_token or "",
+            "client_id": tokens.client_id, "client_secret": tokens.client_secret or "",
+            "resource": tokens.resource}
+    try:
+        answer = anyio.run(oauth_http.token, tokens.token_endpoint, form,
+                           guard_for(deps.settings, tokens.trusted))
+    except (oauth_http.OAuthHttpError, SsrfBlocked) as exc:
+        raise ServiceUnavailable(f"The token refresh failed: {exc}",
+                                 code="MCP_OAUTH_REFRESH_FAILED") from exc
+    fresh = _tokens(answer, tokens, tokens.refresh_token)
+    _store(deps, tenant, user_id, server, fresh, "mcp.oauth_refresh")
+    return fresh.access_token

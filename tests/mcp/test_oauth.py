@@ -1,0 +1,120 @@
+"""MCP OAuth against a real OAuth-protected MCP server and authorization server on loopback:
+discovery, dynamic registration, PKCE, the callback bound to the starting browser, sealed
+tokens, and one refresh when many instances race for it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import anyio
+import httpx
+import pytest
+import redis
+
+from gorunchat.bootstrap import Container, set_container
+from gorunchat.contracts.auth import AuthToken
+from gorunchat.services import mcp_oauth
+from gorunchat.services.tools import manager_for
+from tests.mcp.conftest import make_container
+from tests.routes.conftest import mounted, user_factory
+
+
+@pytest.fixture
+def oauth_container(data_dir: Path, redis_url: str, oauth_url: str) -> Iterator[Container]:
+    config = {"mcpServers": {"fx-oauth": {"type": "streamable-http", "url": oauth_url,
+                                          "requiresOAuth": True}}}
+    c = make_container(data_dir, config, REDIS_URL=redis_url)
+    set_container(c)
+    yield c
+    set_container(None)
+    manager_for(c).close()
+    c.close()
+
+
+def _sign_in(client: object, auth: dict[str, str]) -> str:
+    """Reinitialize → authorization URL; the authorization server approves at once."""
+    started = client.post("/api/mcp/fx-oauth/reinitialize", headers=auth)  # type: ignore[attr-defined]
+    assert started.status_code == 200, started.get_json()
+    body = started.get_json()
+    assert body["oauthRequired"] is True
+    answer = httpx.get(body["oauthUrl"], follow_redirects=False)
+    assert answer.status_code == 302
+    back = urlsplit(answer.headers["location"])
+    assert back.path == "/api/mcp/fx-oauth/oauth/callback"
+    return f"{back.path}?{back.query}"
+
+
+def test_oauth_flow_completes_and_the_tool_works(oauth_container: Container,
+                                                 oauth_url: str) -> None:
+    user, auth = user_factory(oauth_container)()
+    client = mounted("mcp")
+    status = client.get("/api/mcp/connection/status/fx-oauth", headers=auth).get_json()
+    assert (status["connectionState"], status["requiresOAuth"]) == ("disconnected", True)
+
+    callback = client.get(_sign_in(client, auth))
+    assert callback.status_code == 302
+    assert "/oauth/success?serverName=fx-oauth" in callback.headers["Location"]
+
+    again = client.post("/api/mcp/fx-oauth/reinitialize", headers=auth).get_json()
+    assert again["oauthRequired"] is False and again["success"] is True
+    result = mounted("agents").post("/api/agents/tools/secret_echo_mcp_fx-oauth/call",
+                                    headers=auth, json={"conversationId": "c",
+                                                        "arguments": {"text": "hi"}})
+    assert result.get_json()["result"] == "secret: hi"
+
+    with oauth_container.store.unit_of_work("default", readonly=True) as uow:
+        stored = uow.repo(AuthToken).find({"userId": user.id})
+    assert [t.type for t in stored] == ["mcp_oauth:fx-oauth"]
+    deps = mcp_oauth.OAuthDeps(oauth_container.store, oauth_container.redis,
+                               oauth_container.secretbox, oauth_container.settings)
+    tokens = mcp_oauth.load_tokens(deps, "default", user.id, "fx-oauth")
+    assert tokens is not None and tokens.access_token not in stored[0].token  # sealed
+    stats = httpx.get(oauth_url.rsplit("/", 1)[0] + "/stats").json()
+    assert stats["codes"] == 1
+
+
+def test_callback_from_another_browser_is_refused(oauth_container: Container) -> None:
+    user, auth = user_factory(oauth_container)()
+    starter = mounted("mcp")
+    callback_path = _sign_in(starter, auth)
+    stranger = mounted("mcp")  # no bind cookie
+    refused = stranger.get(callback_path)
+    assert refused.status_code == 302
+    assert "error=MCP_OAUTH_NOT_BOUND" in refused.headers["Location"]
+    with oauth_container.store.unit_of_work("default", readonly=True) as uow:
+        assert uow.repo(AuthToken).find({"userId": user.id}) == []
+    assert starter.get(callback_path).status_code == 302  # the starter still can finish
+
+
+def test_concurrent_refresh_spends_the_refresh_token_once(oauth_container: Container,
+                                                          oauth_url: str,
+                                                          redis_url: str) -> None:
+    user, auth = user_factory(oauth_container)()
+    client = mounted("mcp")
+    client.get(_sign_in(client, auth))
+    deps = mcp_oauth.OAuthDeps(oauth_container.store, oauth_container.redis,
+                               oauth_container.secretbox, oauth_container.settings)
+    first = mcp_oauth.load_tokens(deps, "default", user.id, "fx-oauth")
+    assert first is not None  # lives 30 s, inside the 60 s refresh margin: due now
+
+    workers = 8
+    gate = threading.Barrier(workers)
+    seen: list[str | None] = []
+
+    def instance() -> None:
+        own = mcp_oauth.OAuthDeps(oauth_container.store, redis.Redis.from_url(redis_url),
+                                  oauth_container.secretbox, oauth_container.settings)
+        gate.wait(timeout=10)
+        seen.append(anyio.run(mcp_oauth.access_token, own, "default", user.id, "fx-oauth"))
+
+    threads = [threading.Thread(target=instance) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    stats = httpx.get(oauth_url.rsplit("/", 1)[0] + "/stats").json()
+    assert (stats["refreshes"], stats["refused_refreshes"]) == (1, 0)
+    assert len(seen) == workers and len(set(seen)) == 1 and seen[0] != first.access_token
