@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gorunchat.contracts.acl import AccessRole, AclEntry, Group
+from gorunchat.contracts.actions import ActionDoc
 from gorunchat.contracts.admin_audit import RetentionPolicy
 from gorunchat.contracts.admin_config import ConfigOverride, SystemGrant
 from gorunchat.contracts.auth import AuthToken
@@ -82,5 +83,6 @@ COLLECTIONS: dict[str, CollectionSpec] = {
         CollectionSpec(Transaction, ("user", "createdAt"), compound=(("user", "createdAt"),)),
         # MCP and tools (issue 10)
         CollectionSpec(McpServerDoc, ("serverName", "author")),
+        CollectionSpec(ActionDoc, ("user", "agent_id")),
     )
 }

@@ -1,10 +1,16 @@
-"""Handlers of the ``agents`` function: the tool routes (``/api/agents/tools…``).
+"""Handlers of the ``agents`` function: tools (``/api/agents/tools…``) and actions.
 
-Agent CRUD, actions and action OAuth routes have no handler yet and answer 501.
+Agent CRUD and the action OAuth routes have no handler yet and answer 501.
 """
 
 from __future__ import annotations
 
+from gorunchat.contracts.actions import (
+    ACTION_DELIMITER,
+    ActionDeleteResponse,
+    ActionOut,
+    ActionSaveRequest,
+)
 from gorunchat.contracts.mcp import McpToolOut
 from gorunchat.contracts.tools import (
     ToolAuthResponse,
@@ -17,7 +23,12 @@ from gorunchat.edge.context import RequestContext
 from gorunchat.edge.handlers._common import caller
 from gorunchat.edge.handlers.mcp import runtime
 from gorunchat.edge.registry import handles
-from gorunchat.services import tools
+from gorunchat.services import actions, tools
+
+
+def _action_deps(ctx: RequestContext) -> actions.ActionDeps:
+    c = ctx.container
+    return actions.ActionDeps(c.store, c.settings, c.secretbox)
 
 
 @handles("agents.tools")
@@ -40,7 +51,30 @@ def tool_auth(ctx: RequestContext) -> ToolAuthResponse:
 
 @handles("agents.tool_call", body=ToolCallRequest)
 def tool_call(ctx: RequestContext, body: ToolCallRequest) -> ToolCallResponse:
+    key = ctx.params["toolId"]
+    if ACTION_DELIMITER in key:
+        rt = runtime(ctx)
+        output, ok, call_id = rt.manager.loop.run(actions.call(
+            _action_deps(ctx), caller(ctx), key, body.arguments, body.conversationId,
+            body.messageId))
+        return ToolCallResponse(result=output, toolCallId=call_id, success=ok)
     outcome = tools.call_tool_sync(runtime(ctx), caller(ctx), ctx.params["toolId"],
                                    body.arguments, body.conversationId, body.messageId)
     return ToolCallResponse(result=outcome.output, toolCallId=outcome.tool_call_id,
                             success=outcome.ok)
+
+
+@handles("agents.actions_list")
+def actions_list(ctx: RequestContext) -> list[ActionOut]:
+    return actions.list_actions(ctx.container.store, caller(ctx))
+
+
+@handles("agents.action_save", body=ActionSaveRequest)
+def action_save(ctx: RequestContext, body: ActionSaveRequest) -> ActionOut:
+    return actions.save(_action_deps(ctx), caller(ctx), ctx.params["agent_id"], body)
+
+
+@handles("agents.action_delete")
+def action_delete(ctx: RequestContext) -> ActionDeleteResponse:
+    return ActionDeleteResponse(action_id=actions.delete(
+        ctx.container.store, caller(ctx), ctx.params["agent_id"], ctx.params["action_id"]))
