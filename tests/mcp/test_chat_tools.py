@@ -15,9 +15,15 @@ from pathlib import Path
 import pytest
 import yaml
 
+from gorunchat.contracts.actions import ActionSaveRequest
+from gorunchat.contracts.audit import Actor
+from gorunchat.contracts.identity import Principal
 from gorunchat.contracts.library import ToolCall
+from gorunchat.services import actions
+from gorunchat.services.caller import Caller
 from gorunchat.services.tools import manager_for
 from tests.mcp.conftest import mcp_yaml
+from tests.mcp.test_actions import _spec, api  # noqa: F401 - the loopback API fixture
 from tests.streaming.support import (
     TENANT,
     Frame,
@@ -32,7 +38,8 @@ from tests.streaming.support import (
 def service(data_dir: Path, redis_url: str, sse_url: str, http_url: str
             ) -> Iterator[InProcessService]:
     config = data_dir / "gorunchat.yaml"
-    config.write_text(yaml.safe_dump(mcp_yaml(sse_url, http_url)))
+    config.write_text(yaml.safe_dump({**mcp_yaml(sse_url, http_url), "actions": {
+        "allowedDomains": ["127.0.0.1"], "allowedAddresses": ["127.0.0.1"]}}))
     svc = InProcessService(data_dir, redis_url, GORUNCHAT_CONFIG=str(config)).start()
     yield svc
     manager_for(svc.runtime).close()
@@ -100,3 +107,23 @@ def test_chat_without_tools_is_unchanged(service: InProcessService) -> None:
     frames = read_stream(service.url, account, started.json()["streamId"]).frames
     assert _events(frames, "on_run_step_completed") == []
     assert frames[-1].data["final"] is True
+
+
+def test_model_calls_an_action_tool(service: InProcessService, api: int) -> None:  # noqa: F811
+    account = create_account(service.container.store)  # type: ignore[arg-type]
+    who = Caller(principal=Principal(userId=account.user_id, tenantId=TENANT),
+                 actor=Actor(userId=account.user_id))
+    deps = actions.ActionDeps(service.container.store, service.container.settings,
+                              service.container.secretbox)
+    saved = actions.save(deps, who, "agent_1", ActionSaveRequest.model_validate(
+        {"metadata": {"raw_spec": _spec(api)}}))
+    key = saved.tools[0]
+    started = start_chat(service.url, account, model="demo-tools", tools=[key],
+                         text=f'use {key} {{"mode": "m", "a": 20, "b": 22}}')
+    frames = read_stream(service.url, account, started.json()["streamId"]).frames
+    done = _events(frames, "on_run_step_completed")[0]["result"]
+    assert json.loads(done["tool_call"]["output"]) == {"sum": 42}  # type: ignore[index]
+    assert "".join(f.text for f in frames) == 'Tool result: {"sum": 42}'
+    audit = [r for r in service.container.store.audit_log(TENANT).records()
+             if r.action == "tool.call"]
+    assert [r.metadata["tool"] for r in audit] == [key]

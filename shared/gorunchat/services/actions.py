@@ -29,6 +29,7 @@ from gorunchat.contracts.library import ToolCall
 from gorunchat.contracts.settings import Settings
 from gorunchat.domain import openapi_actions as oa
 from gorunchat.domain.ids import object_id
+from gorunchat.ports.provider import ToolSpec
 from gorunchat.ports.secretbox import SecretBox
 from gorunchat.ports.store import Store
 from gorunchat.services.caller import Caller
@@ -119,6 +120,21 @@ def delete(store: Store, caller: Caller, agent_id: str, action_id: str) -> str:
                               targetId=action_id, metadata={"agentId": agent_id}))
         uow.commit()
     return action_id
+
+
+def tool_specs(store: Store, caller: Caller, keys: set[str]) -> list[ToolSpec]:
+    """Model-facing specs of the caller's action tools named in ``keys``."""
+    if not keys:
+        return []
+    with store.unit_of_work(caller.tenant_id, readonly=True) as uow:
+        docs = uow.repo(ActionDoc).find({"user": caller.user_id})
+    out = []
+    for doc in docs:
+        spec = oa.tools_of(doc.metadata["raw_spec"])
+        out += [ToolSpec(name=tool_name(op, spec.domain), description=op.description,
+                         parameters=op.parameters)
+                for op in spec.operations if tool_name(op, spec.domain) in keys]
+    return out
 
 
 def _find_tool(deps: ActionDeps, caller: Caller, key: str

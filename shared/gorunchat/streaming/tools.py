@@ -14,6 +14,9 @@ import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
+from weakref import WeakKeyDictionary
+
+from anyio import to_thread
 
 from gorunchat.contracts.chat import (
     ChatStartRequest,
@@ -45,6 +48,7 @@ from gorunchat.ports.provider import (
     ToolStep,
     UsageReport,
 )
+from gorunchat.ports.secretbox import SecretBox
 from gorunchat.ports.streambus import JournalEntry
 from gorunchat.services.caller import Caller
 from gorunchat.streaming.aggregate import Aggregator
@@ -52,6 +56,7 @@ from gorunchat.streaming.frames import entry
 
 if TYPE_CHECKING:  # the MCP SDK is imported only when a chat asks for tools
     from gorunchat.services import tools
+    from gorunchat.services.actions import ActionDeps
 
 MAX_STEPS = 5
 _SEP = "\x1e"  # separates tool steps that the coalescer joined into one run
@@ -193,11 +198,13 @@ def tool_entries(agg: Aggregator, text: str, next_seq: Callable[[], int]
 class McpRunner:
     """Runs ``tool_mcp_server`` tools for one user in one conversation."""
 
-    def __init__(self, rt: tools.Runtime, caller: Caller, job: JobRecord) -> None:
-        self.rt, self.caller, self.job = rt, caller, job
+    def __init__(self, rt: tools.Runtime, caller: Caller, job: JobRecord,
+                 actions: ActionDeps) -> None:
+        self.rt, self.caller, self.job, self.actions = rt, caller, job, actions
 
     async def run(self, name: str, arguments: str, call_id: str) -> str:
-        from gorunchat.services import tools
+        from gorunchat.contracts.actions import ACTION_DELIMITER
+        from gorunchat.services import actions, tools
 
         try:
             parsed: Any = json.loads(arguments or "{}")
@@ -205,9 +212,11 @@ class McpRunner:
             return "Error: the tool arguments are not valid JSON."
         if not isinstance(parsed, dict):
             return "Error: the tool arguments must be a JSON object."
-        outcome = await tools.call_tool(self.rt, self.caller, name, parsed,
-                                        self.job.conversationId, self.job.responseMessageId,
-                                        call_id)
+        where = (self.job.conversationId, self.job.responseMessageId, call_id)
+        if ACTION_DELIMITER in name:
+            output, _, _ = await actions.call(self.actions, self.caller, name, parsed, *where)
+            return output
+        outcome = await tools.call_tool(self.rt, self.caller, name, parsed, *where)
         return outcome.output
 
 
@@ -222,6 +231,19 @@ def requested_tools(body: ChatStartRequest) -> tuple[set[str], set[str]]:
     return servers, keys
 
 
+_SECRETBOXES: WeakKeyDictionary[Any, SecretBox] = WeakKeyDictionary()
+
+
+def _secretbox(rt: Any) -> SecretBox:
+    """The streaming runtime's SecretBox (built once, from its settings)."""
+    box = _SECRETBOXES.get(rt)
+    if box is None:
+        from gorunchat.bootstrap import build_secretbox
+
+        box = _SECRETBOXES[rt] = build_secretbox(rt.settings)
+    return box
+
+
 async def with_tools(rt: Any, caller: Caller, body: ChatStartRequest, job: JobRecord,
                      request: ProviderRequest, provider: ModelProvider
                      ) -> tuple[ProviderRequest, ModelProvider]:
@@ -229,15 +251,19 @@ async def with_tools(rt: Any, caller: Caller, body: ChatStartRequest, job: JobRe
     servers, keys = requested_tools(body)
     if not servers and not keys:
         return request, provider
-    from gorunchat.services import tools
+    from gorunchat.contracts.actions import ACTION_DELIMITER
+    from gorunchat.services import actions, tools
 
     runtime = tools.Runtime(rt.store, rt.settings, tools.manager_for(rt), os.environ)
-    wanted = servers | {tools.split_key(k)[1] for k in keys}
-    found = await tools.tools_for(runtime, caller, wanted)
+    action_deps = actions.ActionDeps(rt.store, rt.settings, _secretbox(rt))
+    mcp_keys = {k for k in keys if ACTION_DELIMITER not in k}
+    wanted = servers | {tools.split_key(k)[1] for k in mcp_keys}
+    found = await tools.tools_for(runtime, caller, wanted) if wanted else []
     specs = [ToolSpec(name=t.pluginKey, description=t.description or "",
                       parameters=t.inputSchema or {"type": "object"})
-             for t in found if t.serverName in servers or t.pluginKey in keys]
+             for t in found if t.serverName in servers or t.pluginKey in mcp_keys]
+    specs += await to_thread.run_sync(actions.tool_specs, rt.store, caller, keys - mcp_keys)
     if not specs:
         return request, provider
     return (request.model_copy(update={"tools": specs}),
-            ToolLoopProvider(provider, McpRunner(runtime, caller, job)))
+            ToolLoopProvider(provider, McpRunner(runtime, caller, job, action_deps)))
