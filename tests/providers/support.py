@@ -54,6 +54,7 @@ def anthropic_provider(url: str, attempts: int = 3) -> AnthropicProvider:
                                              base_url=url, attempts=attempts))
 
 
-def google_provider(url: str, attempts: int = 3) -> GoogleProvider:
+def google_provider(url: str, attempts: int = 3, timeout_s: float = 600.0
+                    ) -> GoogleProvider:
     return GoogleProvider(GoogleConfig(CredentialSource("google", "g-test"), base_url=url,
-                                       attempts=attempts))
+                                       attempts=attempts, timeout_s=timeout_s))

@@ -236,3 +236,13 @@ def test_gemini_http_errors_become_coded_failures() -> None:
 
     failure = _one(events, ProviderFailure)
     assert isinstance(failure, ProviderFailure) and failure.code == "PROVIDER_RATE_LIMITED"
+
+
+def test_gemini_a_timeout_becomes_a_timeout_failure() -> None:
+    with gemini_wire.gemini_server() as server:
+        server.script("POST", "/v1", Reply(chunks=[b"data: {}\r\n\r\n"], delay_s=2.0))
+        events = drain(google_provider(server.url, attempts=1, timeout_s=0.3).stream(
+            request("gemini-2.5-flash", "Hi")))
+
+    failure = _one(events, ProviderFailure)
+    assert isinstance(failure, ProviderFailure) and failure.code == "PROVIDER_TIMEOUT"

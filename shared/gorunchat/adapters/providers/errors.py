@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable
 
 import anthropic
 import httpx
+import httpx2
 import openai
 from google.genai import errors as genai_errors
 
@@ -52,12 +53,12 @@ def _detail(body: object, fallback: str) -> str:
 def failure_from(exc: BaseException) -> ProviderFailure | None:
     """``exc`` as a ``ProviderFailure``, or ``None`` when it is not a provider fault."""
     if isinstance(exc, openai.APITimeoutError | anthropic.APITimeoutError
-                  | httpx.TimeoutException):
+                  | httpx.TimeoutException | httpx2.TimeoutException):
         return ProviderFailure("PROVIDER_TIMEOUT", "The model provider timed out.", True)
     if isinstance(exc, openai.APIStatusError | anthropic.APIStatusError):
         return failure_for_status(exc.status_code, _detail(exc.body, exc.message))
     if isinstance(exc, openai.APIConnectionError | anthropic.APIConnectionError
-                  | httpx.TransportError):
+                  | httpx.TransportError | httpx2.TransportError):
         return ProviderFailure("PROVIDER_UNREACHABLE", "The model provider cannot be "
                                "reached.", True)
     if isinstance(exc, openai.APIError | anthropic.APIError):

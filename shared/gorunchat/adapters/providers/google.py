@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import httpx2
 from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
@@ -118,7 +119,7 @@ class GoogleProvider:
                     yield event
                 if any(isinstance(e, ProviderFailure) for e in events):
                     return
-        except (genai_errors.APIError, httpx.HTTPError) as exc:
+        except (genai_errors.APIError, httpx.HTTPError, httpx2.HTTPError) as exc:
             yield failure_from(exc) or ProviderFailure("PROVIDER_ERROR", str(exc)[:300])
         finally:
             await client.aio.aclose()
