@@ -142,13 +142,17 @@ def test_anthropic_streams_thinking_and_debits_cache_aware_usage(stack: Stack) -
     usage = metadata(stored_message(stack.store, answer["responseMessageId"]))["usage"]
     assert usage["cacheReadTokens"] == 50 and usage["cacheWriteTokens"] == 100
     prompt = [t for t in transactions(stack, who) if t.tokenType == "prompt"
+              and t.context == "message"
               and getattr(t, "messageId", None) == answer["responseMessageId"]]
     assert len(prompt) == 1
     assert prompt[0].writeTokens == -100 and prompt[0].readTokens == -50
     # claude-sonnet-4: 3 / 15 USD per 1M, cache write 3.75, read 0.3 (25 uncached tokens)
     spent = 25 * 3 + 100 * 3.75 + 50 * 0.3 + 15 * 15
     assert abs(prompt[0].tokenValue + (25 * 3 + 100 * 3.75 + 50 * 0.3)) < 1e-6
-    assert abs(START_BALANCE - balance_of(stack, who) - spent) < 1e-6
+    # the title call (same model, same stream) is billed too, with context "title"
+    assert abs(START_BALANCE - balance_of(stack, who) - 2 * spent) < 1e-6
+    contexts = sorted(t.context or "" for t in transactions(stack, who))
+    assert contexts == ["message", "message", "title", "title"]
 
 
 def test_google_streams_and_a_safety_block_is_a_coded_error(stack: Stack) -> None:

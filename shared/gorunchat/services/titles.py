@@ -22,6 +22,7 @@ from gorunchat.ports.provider import (
     ProviderRequest,
     TextDelta,
     TextPart,
+    UsageReport,
 )
 from gorunchat.ports.store import Store
 
@@ -40,6 +41,14 @@ class TitlePlan:
     model: str
 
 
+@dataclass(frozen=True)
+class GeneratedTitle:
+    """A title and what the title model's call used (billed with context ``title``)."""
+
+    title: str
+    usage: UsageReport | None = None
+
+
 def derived_title(user_text: str) -> str:
     """The first words of the user's message (the deterministic offline title)."""
     words = re.sub(r"\s+", " ", user_text).strip().split(" ")[:MAX_WORDS]
@@ -54,28 +63,33 @@ def clean_title(text: str) -> str:
 
 async def generate_title(provider: ModelProvider | None, endpoint: str, model: str,
                          user_text: str, reply_text: str, user: str | None = None,
-                         tenant: str | None = None) -> str:
+                         tenant: str | None = None) -> GeneratedTitle:
     """A title for the exchange; ``provider`` ``None`` means the derived title."""
     if provider is None:
-        return derived_title(user_text)
+        return GeneratedTitle(derived_title(user_text))
     conversation = f"User: {user_text[:2000]}\nAssistant: {reply_text[:2000]}"
     request = ProviderRequest(
         endpoint=endpoint, model=model, system=PROMPT, user=user, tenant=tenant,
         messages=[ProviderMessage(role="user", parts=[TextPart(text=conversation)])],
         parameters=GenerationParameters(maxTokens=24, temperature=0.2))
+    used: list[UsageReport] = []
     try:
-        text = await asyncio.wait_for(_collect(provider, request), TIMEOUT_S)
+        text = await asyncio.wait_for(_collect(provider, request, used), TIMEOUT_S)
     except TimeoutError:
         log.warning("title model timed out", extra={"fields": {"endpoint": endpoint}})
         text = ""
-    return clean_title(text) or derived_title(user_text)
+    return GeneratedTitle(clean_title(text) or derived_title(user_text),
+                          used[-1] if used else None)
 
 
-async def _collect(provider: ModelProvider, request: ProviderRequest) -> str:
+async def _collect(provider: ModelProvider, request: ProviderRequest,
+                   used: list[UsageReport]) -> str:
     chunks: list[str] = []
     async for event in provider.stream(request):
         if isinstance(event, TextDelta):
             chunks.append(event.text)
+        elif isinstance(event, UsageReport):
+            used.append(event)
         elif event.kind == "error":
             return ""
     return "".join(chunks)

@@ -37,6 +37,7 @@ class Spend:
     output_tokens: int
     cache_read: int = 0
     cache_write: int = 0
+    context: str = "message"  # LibreChat's transaction context: message, title
 
 
 def _balance(uow: UnitOfWork, user_id: str, settings: Settings) -> Balance | None:
@@ -75,7 +76,7 @@ def record_usage(store: Store, settings: Settings, spend: Spend) -> float:
         repo = uow.repo(Transaction)
         repo.insert(_prompt_tx(spend, rate.prompt, price.prompt))
         repo.insert(Transaction(
-            id=object_id(), user=spend.user_id, tokenType="completion", context="message",
+            id=object_id(), user=spend.user_id, tokenType="completion", context=spend.context,
             conversationId=spend.conversation_id, model=spend.model,
             rawAmount=-spend.output_tokens, tokenValue=-price.completion,
             rate=rate.completion, messageId=spend.message_id))
@@ -87,7 +88,7 @@ def record_usage(store: Store, settings: Settings, spend: Spend) -> float:
 
 
 def _prompt_tx(spend: Spend, rate: float, value: float) -> Transaction:
-    tx = Transaction(id=object_id(), user=spend.user_id, tokenType="prompt", context="message",
+    tx = Transaction(id=object_id(), user=spend.user_id, tokenType="prompt", context=spend.context,
                      conversationId=spend.conversation_id, model=spend.model,
                      rawAmount=-spend.input_tokens, tokenValue=-value, rate=rate,
                      messageId=spend.message_id)

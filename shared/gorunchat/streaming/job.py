@@ -273,7 +273,7 @@ class GenerationJob:
             frame = ErrorFrame(seq=seq, error=exc.message, code=exc.code)
             await self._emit([entry(FrameKind.ERROR, frame, seq)], terminal=JobStatus.ERROR)
             return
-        await self._account()
+        await self._account(self._report, self.job.model)
         seq = self._next()
         if self._failure is not None and self.reason is None:
             failed = ErrorFrame(seq=seq, error=self._failure.message, code=self._failure.code,
@@ -301,26 +301,29 @@ class GenerationJob:
         """Title a new conversation after its first exchange (frame, then saved)."""
         plan = self.title
         assert plan is not None
-        title = await titles.generate_title(
+        made = await titles.generate_title(
             plan.provider, self.job.endpoint, plan.model, self.request.messages[-1].text
             if self.request.messages else "", reply, self.job.userId, self.job.tenantId)
         await to_thread.run_sync(titles.save_title, self.deps.store, self.job.tenantId,
-                                 self.job.userId, self.job.conversationId, title)
+                                 self.job.userId, self.job.conversationId, made.title)
+        if made.usage is not None:
+            await self._account(made.usage, plan.model, "title")
         seq = self._next()
         await self._emit([entry(FrameKind.TITLE, TitleFrame(
-            seq=seq, title=title, conversationId=self.job.conversationId), seq)])
+            seq=seq, title=made.title, conversationId=self.job.conversationId), seq)])
 
-    async def _account(self) -> None:
+    async def _account(self, report: UsageReport | None, model: str,
+                       context: str = "message") -> None:
         """Usage → transactions and a balance debit (after the response is saved)."""
-        report, settings = self._report, self.deps.settings
+        settings = self.deps.settings
         if report is None or settings is None:
             return
         spend = usage.Spend(
             tenant_id=self.job.tenantId, user_id=self.job.userId,
             conversation_id=self.job.conversationId, message_id=self.job.responseMessageId,
-            model=self.job.model, input_tokens=report.input_tokens,
+            model=model, input_tokens=report.input_tokens,
             output_tokens=report.output_tokens, cache_read=report.cache_read_tokens,
-            cache_write=report.cache_write_tokens)
+            cache_write=report.cache_write_tokens, context=context)
         await to_thread.run_sync(usage.record_usage, self.deps.store, settings, spend)
 
     def _fields(self) -> dict[str, object]:
