@@ -274,3 +274,18 @@ def test_the_offline_default_titles_deterministically(stack: Stack) -> None:
     titles = [f.data["title"] for f in frames if "title" in f.data]
     assert titles == ["Explain redis streams to me please, briefly"]
     assert conversation(stack, answer["conversationId"]).title == titles[0]
+
+
+def test_chat_completions_reasoning_content_streams_as_reasoning(stack: Stack) -> None:
+    who = create_account(stack.store)
+    stack.custom.script("POST", "/v1/chat/completions", openai_wire.chat_stream(
+        reasoning=("Weighing ", "options."), prompt=30, completion=9, cached=10))
+
+    answer, frames = chat(stack, who, endpoint="local", model="local-model", text="Hmm",
+                          conversationId=None)
+
+    assert streamed(frames, "on_reasoning_delta") == "Weighing options."
+    assert streamed(frames) == "".join(openai_wire.TEXT)
+    usage = metadata(stored_message(stack.store, answer["responseMessageId"]))["usage"]
+    assert (usage["inputTokens"], usage["outputTokens"], usage["cacheReadTokens"]) == \
+        (30, 9, 10)
