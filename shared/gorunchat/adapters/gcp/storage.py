@@ -9,6 +9,7 @@ a missing object is ``NotFound``, anything else the service cannot reach is 503.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -96,7 +97,8 @@ class GcsBlobStore:
 
 def bucket_for(name: str, *, project: str | None = None, client: Any | None = None) -> Bucket:
     """The bucket ``name`` on a default client (Application Default Credentials)."""
-    from google.cloud import storage
-
+    # Imported by name: google-cloud-storage ships no type stubs, and with other google.cloud
+    # packages installed mypy cannot see the namespace member.
+    storage = importlib.import_module("google.cloud.storage")
     bucket: Bucket = (client or storage.Client(project=project)).bucket(name)
     return bucket
