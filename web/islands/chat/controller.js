@@ -219,6 +219,10 @@ export class ChatController {
     } else if (frame.event === "on_message_delta" || frame.event === "on_reasoning_delta") {
       this.ensureReply(null, null);
       live.parts.delta(frame.data);
+    } else if (frame.title && frame.conversationId && !frame.final) {
+      if (frame.conversationId === this.conversationId) this.setTitle(frame.title);
+      document.body.dispatchEvent(new CustomEvent("grc:convos-changed"));
+      return false;
     } else if (frame.final) {
       this.finish(frame);
       return true;
@@ -254,25 +258,8 @@ export class ChatController {
     this.endLive();
     this.render();
     if (frame.conversation?.title) this.setTitle(frame.conversation.title);
-    if (frame.conversation?.title === "New Chat" && frame.requestMessage?.parentMessageId === NO_PARENT) {
-      this.autoTitle(frame.conversation.conversationId, frame.requestMessage.text);
-    }
     this.announcer.finish(messageText(message).slice(0), frame.aborted ? "Reply stopped." : "Reply complete.");
     document.body.dispatchEvent(new CustomEvent("grc:convos-changed"));
-  }
-
-  // Name a new conversation after its first question, as chat apps do (the person can rename).
-  async autoTitle(conversationId, text) {
-    const clean = (text || "").replace(/\s+/g, " ").trim();
-    if (!clean) return;
-    const title = clean.length <= 48 ? clean : `${clean.slice(0, 48).replace(/\s+\S*$/, "")}…`;
-    try {
-      await apiJson("POST", "/api/convos/update", { arg: { conversationId, title } });
-      if (this.conversationId === conversationId) this.setTitle(title);
-      document.body.dispatchEvent(new CustomEvent("grc:convos-changed"));
-    } catch {
-      // keep the default title
-    }
   }
 
   onError(frame) {

@@ -73,6 +73,8 @@ export class ReplyParts {
 
   step(data) {
     this.steps.set(data.id, data.index);
+    const call = data.stepDetails?.tool_calls?.[0];
+    if (data.type === "tool_calls" && call) this.parts[data.index] = { type: "tool_call", tool_call: call };
   }
 
   delta(data) {

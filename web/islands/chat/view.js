@@ -47,8 +47,26 @@ export function messageThinking(m) {
   return (m.content || []).filter((p) => p && p.type === "think").map((p) => p.think || "").join("");
 }
 
+function toolCalls(article, m, body) {
+  const calls = (m.content || []).filter((p) => p && p.type === "tool_call" && p.tool_call);
+  let box = article.querySelector(".tool-calls");
+  if (!calls.length) {
+    box?.remove();
+    return;
+  }
+  if (!box) body.before((box = h("div", { class: "tool-calls" })));
+  box.replaceChildren(...calls.map(({ tool_call: call }) => h("details", { class: "tool-call" },
+    h("summary", {}, icon("sliders-horizontal"), h("span", {}, call.output === undefined || call.output === null
+      ? `Using ${call.name}…` : `Used ${call.name}`)),
+    h("div", { class: "tool-io" },
+      h("p", { class: "small muted" }, "Arguments"), h("pre", {}, h("code", {}, call.args || "{}")),
+      call.output ? h("p", { class: "small muted" }, "Result") : null,
+      call.output ? h("pre", {}, h("code", {}, String(call.output).slice(0, 20_000))) : null))));
+}
+
 export function fillBody(article, m) {
   const body = article.querySelector(".msg-content");
+  toolCalls(article, m, body);
   const thinking = messageThinking(m);
   let reasoning = article.querySelector(".reasoning");
   if (thinking && !reasoning) {
