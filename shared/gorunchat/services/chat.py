@@ -33,6 +33,7 @@ from gorunchat.contracts.errors import Conflict, NotFound
 from gorunchat.domain.ids import new_uuid
 from gorunchat.ports.provider import ProviderMessage, TextPart
 from gorunchat.ports.store import Store, UnitOfWork
+from gorunchat.services import holds
 from gorunchat.services.caller import Caller
 
 Outcome = Literal["complete", "aborted", "error"]
@@ -91,7 +92,9 @@ def prepare(store: Store, caller: Caller, conversation_id: str | None) -> StartP
         return StartPlan(new_uuid(), is_new=True)
     with store.unit_of_work(caller.tenant_id, readonly=True) as uow:
         found = uow.conversations.get(conversation_id)
-    if found is not None and found.user != caller.user_id:
+    # A conversation the user deleted while it was under legal hold is hidden, not gone:
+    # it must look deleted, so it can be neither continued nor reused.
+    if found is not None and (found.user != caller.user_id or holds.is_hidden(found)):
         raise not_found()
     return StartPlan(conversation_id, is_new=found is None)
 
@@ -129,7 +132,7 @@ def _ensure_conversation(uow: UnitOfWork, caller: Caller, message: Message) -> C
     conversation_id = message.conversationId
     current = uow.conversations.get(conversation_id)
     if current is not None:
-        if current.user != caller.user_id:
+        if current.user != caller.user_id or holds.is_hidden(current):
             raise not_found()
         changes = {"endpoint": message.endpoint, "model": message.model}
         return uow.conversations.update(conversation_id, changes) or current
@@ -146,8 +149,9 @@ def _ensure_conversation(uow: UnitOfWork, caller: Caller, message: Message) -> C
 
 def _thread(uow: UnitOfWork, conversation_id: str, last: Message) -> list[ProviderMessage]:
     """The branch ending at ``last`` (oldest first, at most ``HISTORY_LIMIT`` messages)."""
-    by_id = {m.messageId: m for m in uow.messages.find({"conversationId": conversation_id},
-                                                       sort=[("createdAt", -1)], limit=500)}
+    where = {"conversationId": conversation_id, **holds.VISIBLE}
+    by_id = {m.messageId: m for m in uow.messages.find(where, sort=[("createdAt", -1)],
+                                                       limit=500)}
     by_id[last.messageId] = last
     chain: list[Message] = []
     seen: set[str] = set()
