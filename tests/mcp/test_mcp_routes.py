@@ -52,6 +52,9 @@ def test_user_server_crud_is_shared_by_acl_and_audited(
     assert created.status_code == 201, created.get_json()
     assert created.get_json()["serverName"] == "My_Tools"
     assert client.get("/api/mcp/servers/My_Tools", headers=other).status_code == 404
+    for path in ("/api/mcp/My_Tools/reinitialize", "/api/mcp/oauth/cancel/My_Tools"):
+        assert client.post(path, headers=other).status_code == 404
+    assert client.get("/api/mcp/My_Tools/oauth/initiate", headers=other).status_code == 404
     names = {s["serverName"] for s in client.get("/api/mcp/servers", headers=auth).get_json()}
     assert names == {"fx-stdio", "fx-sse", "fx-http", "My_Tools"}
     assert "echo_mcp_My_Tools" in _keys(client.get("/api/mcp/tools", headers=auth).get_json())

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import anyio
 import httpx
@@ -78,8 +78,15 @@ def test_oauth_flow_completes_and_the_tool_works(oauth_container: Container,
 
 def test_callback_from_another_browser_is_refused(oauth_container: Container) -> None:
     user, auth = user_factory(oauth_container)()
+    _, other = user_factory(oauth_container)()
     starter = mounted("mcp")
     callback_path = _sign_in(starter, auth)
+    flow_id = parse_qs(urlsplit(callback_path).query)["state"][0]
+    assert starter.get(f"/api/mcp/oauth/status/{flow_id}", headers=other).status_code == 404
+    assert starter.post("/api/mcp/fx-oauth/oauth/bind", headers=other,
+                        json={"flowId": flow_id}).status_code == 404
+    mine = starter.get(f"/api/mcp/oauth/status/{flow_id}", headers=auth).get_json()
+    assert mine["status"] == "pending"
     stranger = mounted("mcp")  # no bind cookie
     refused = stranger.get(callback_path)
     assert refused.status_code == 302

@@ -125,6 +125,48 @@ def seed_shared_agent(container: Container, owner: User) -> Seeded:
     return Seeded({"resourceType": "agent", "resourceId": agent_id}, body={}, grant=grant)
 
 
+# MCP servers and actions (issue 10) ------------------------------------------------------
+
+def seed_mcp_server(container: Container, owner: User) -> Seeded:
+    """A user-added MCP server (owner's ACL entry); its host never resolves, so nothing dials
+    out."""
+    from gorunchat.contracts.acl import AclEntry
+    from gorunchat.contracts.mcp import McpServerDoc
+    from gorunchat.domain.permissions import ResourceType
+    from gorunchat.services import acl
+
+    name = f"srv_{new_uuid()[:8]}"
+    config = {"type": "streamable-http", "url": "https://mcp.invalid/mcp"}
+    doc = McpServerDoc(id=object_id(), serverName=name, config=config, author=owner.id,
+                       tenantId=TENANT)
+    with container.store.unit_of_work(TENANT) as uow:
+        uow.repo(McpServerDoc).insert(doc)
+        acl.grant_owner(uow, ResourceType.MCPSERVER, doc.id, owner.id)
+        uow.commit()
+
+    def grant(stranger: User) -> None:
+        put(container, AclEntry(id=object_id(), principalType="user", principalId=stranger.id,
+                                resourceType="mcpServer", resourceId=doc.id, permBits=1,
+                                roleId="mcpServer_viewer", tenantId=TENANT))
+
+    return Seeded({"serverName": name, "toolId": f"echo_mcp_{name}"},
+                  body={"config": config, "flowId": "none", "conversationId": "c"},
+                  grant=grant)
+
+
+def seed_action(container: Container, owner: User) -> Seeded:
+    """An action the owner saved for an agent."""
+    from gorunchat.contracts.actions import ActionDoc
+
+    spec = ('{"openapi": "3.0.0", "servers": [{"url": "https://api.example.com"}], '
+            '"paths": {"/x": {"get": {"operationId": "x"}}}}')
+    action = ActionDoc(action_id=object_id(), agent_id="agent_1", user=owner.id,
+                       metadata={"raw_spec": spec, "domain": "api.example.com"},
+                       tenantId=TENANT)
+    put(container, action)
+    return Seeded({"agent_id": "agent_1", "action_id": action.action_id})
+
+
 # admin routes: the resource is a tenant's user, role, group or config override ------------
 
 def seed_admin_user(container: Container, owner: User) -> Seeded:
@@ -250,6 +292,7 @@ BY_PATH: dict[str, Seeder] = {
     "/api/admin/audit-log/:id": seed_audit_record,
     "/api/admin/exports/:id": seed_export,
     "/api/admin/exports/:id/download": seed_export,
+    "/api/agents/actions/:agent_id/:action_id": seed_action,
 }
 #: By the set of path parameter names: covers routes added later with the same ids.
 BY_PARAMS: dict[frozenset[str], Seeder] = {
@@ -262,6 +305,8 @@ BY_PARAMS: dict[frozenset[str], Seeder] = {
     frozenset({"resourceType", "resourceId"}): seed_shared_agent,
     frozenset({"roleName"}): seed_roles_route,
     frozenset({"principalType", "principalId"}): seed_config,
+    frozenset({"serverName"}): seed_mcp_server,
+    frozenset({"toolId"}): seed_mcp_server,
 }
 
 #: Served routes with path parameters that do not address another user's resource,
@@ -273,6 +318,13 @@ EXEMPT: dict[str, str] = {
     "roles.acl_resource_roles": "the parameter is a resource type, not a resource id",
     "roles.acl_effective_all": "the parameter is a resource type; answers only the caller's",
     "files.agent_files": "agents are not built yet, so no agent can be seeded",
+    "agents.action_save": "agents are not built yet; an action is saved under the caller",
+    "mcp.reinitialize": "the owner's call dials the server; stranger 404 is in tests/mcp",
+    "mcp.oauth_initiate": "the owner's call runs OAuth discovery; stranger 404 in tests/mcp",
+    "mcp.oauth_callback": "public callback; the flow (state) and the bind cookie address it",
+    "mcp.oauth_tokens": "flows live in Redis, which route tests do not start; tests/mcp",
+    "mcp.oauth_status": "flows live in Redis, which route tests do not start; tests/mcp",
+    "mcp.oauth_bind": "flows live in Redis, which route tests do not start; tests/mcp",
 }
 
 #: What a same-tenant stranger gets where it is not 404, and why.

@@ -147,10 +147,11 @@ async def initiate(deps: OAuthDeps, tenant: str, user_id: str, server_name: str,
     return f"{meta['authorization_endpoint']}?{urlencode(query)}", flow, bind_secret
 
 
-async def rebind(deps: OAuthDeps, tenant: str, user_id: str, flow_id: str) -> str:
+async def rebind(deps: OAuthDeps, tenant: str, user_id: str, flow_id: str,
+                 server: str) -> str:
     """A fresh bind secret for the caller's own pending flow (``POST …/oauth/bind``)."""
     flow = await load_flow(deps, tenant, flow_id)
-    if flow.userId != user_id or flow.status != "pending":
+    if flow.userId != user_id or flow.status != "pending" or flow.serverName != server:
         raise flow_not_found()
     secret = secrets.token_urlsafe(32)
     await _save_flow(deps, flow.model_copy(update={"bindHash": bind_hash(secret)}))
@@ -241,8 +242,9 @@ def load_tokens(deps: OAuthDeps, tenant: str, user_id: str, server: str
     return StoredTokens.model_validate(json.loads(raw))
 
 
-def forget(deps: OAuthDeps, tenant: str, user_id: str, server: str) -> int:
-    with deps.store.unit_of_work(tenant) as uow:
+def forget(store: Store, tenant: str, user_id: str, server: str) -> int:
+    """Drop the user's tokens for a server (``POST …/oauth/cancel``), audited."""
+    with store.unit_of_work(tenant) as uow:
         count = uow.repo(AuthToken).delete_many(_where(user_id, server))
         uow.record(AuditEvent(action="mcp.oauth_cancel", actor=Actor(userId=user_id),
                               targetType="mcpServer", targetId=server))

@@ -18,7 +18,7 @@ from gorunchat.edge.context import RequestContext
 from gorunchat.edge.handlers._common import caller
 from gorunchat.edge.handlers.mcp import BIND_COOKIE, runtime, set_bind_cookie
 from gorunchat.edge.registry import handles
-from gorunchat.services import mcp_oauth
+from gorunchat.services import mcp, mcp_oauth
 
 
 class OAuthCallbackParams(BaseModel):
@@ -67,13 +67,20 @@ def initiate(ctx: RequestContext) -> Response:
     return _redirect(url)
 
 
+def _visible(ctx: RequestContext) -> None:
+    """404 unless the caller can see the server named in the path."""
+    mcp.get_server(ctx.container.store, caller(ctx), ctx.container.settings,
+                   ctx.params["serverName"])
+
+
 @handles("mcp.oauth_bind", body=BindRequest)
 def bind(ctx: RequestContext, body: BindRequest) -> BindResponse:
+    _visible(ctx)
     rt = runtime(ctx)
     assert rt.oauth is not None
     who = caller(ctx)
     secret = rt.manager.loop.run(mcp_oauth.rebind(rt.oauth(), who.tenant_id, who.user_id,
-                                                  body.flowId))
+                                                  body.flowId, ctx.params["serverName"]))
     set_bind_cookie(secret)
     return BindResponse(flowId=body.flowId)
 
@@ -125,10 +132,11 @@ def tokens(ctx: RequestContext) -> FlowStatus:
 
 @handles("mcp.oauth_cancel")
 def cancel(ctx: RequestContext) -> CancelResponse:
+    _visible(ctx)
     rt = runtime(ctx)
-    assert rt.oauth is not None
     who = caller(ctx)
     name = ctx.params["serverName"]
-    removed = mcp_oauth.forget(rt.oauth(), who.tenant_id, who.user_id, name)
+    c = ctx.container
+    removed = mcp_oauth.forget(c.store, who.tenant_id, who.user_id, name)
     rt.manager.loop.run(rt.manager.drop(name))
     return CancelResponse(serverName=name, removedTokens=removed)
