@@ -12,15 +12,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from gorunchat.adapters.providers.anthropic import AnthropicConfig, AnthropicProvider
 from gorunchat.adapters.providers.credentials import CredentialSource, KeyLookup
-from gorunchat.adapters.providers.custom import custom_provider
-from gorunchat.adapters.providers.google import GoogleConfig, GoogleProvider
 from gorunchat.adapters.providers.offline import ENDPOINT as OFFLINE_ENDPOINT
 from gorunchat.adapters.providers.offline import MODEL as OFFLINE_MODEL
 from gorunchat.adapters.providers.offline import OfflineProvider
-from gorunchat.adapters.providers.openai_chat import OpenAIChatProvider, OpenAIConfig
-from gorunchat.adapters.providers.openai_responses import OpenAIResponsesProvider
 from gorunchat.contracts.settings import Settings
 from gorunchat.ports.provider import ModelProvider
 from gorunchat.services.titles import TitlePlan
@@ -67,11 +62,16 @@ def build_providers(settings: Settings, lookup: KeyLookup | None = None,
     """The providers this deployment serves. ``lookup`` reads users' stored keys;
     ``env`` (default: the process environment, read once here at composition) fills
     ``${NAME}`` references and the reverse-proxy URLs."""
+    # Each SDK is imported only when its endpoint is configured: together they cost seconds
+    # of import time and tens of MB per process, and the zero-config stack needs none.
     env = os.environ if env is None else env
     offline = OfflineProvider(default_tokens=settings.offline_tokens,
                               default_tokens_per_second=settings.offline_tokens_per_second)
     found = Providers({OFFLINE_ENDPOINT: offline}, default=(OFFLINE_ENDPOINT, OFFLINE_MODEL))
     if settings.openai_api_key:
+        from gorunchat.adapters.providers.openai_chat import OpenAIChatProvider, OpenAIConfig
+        from gorunchat.adapters.providers.openai_responses import OpenAIResponsesProvider
+
         source = CredentialSource("openAI", settings.openai_api_key,
                                   env.get("OPENAI_REVERSE_PROXY") or None, lookup)
         config = OpenAIConfig(credentials=source, label="OpenAI")
@@ -79,15 +79,21 @@ def build_providers(settings: Settings, lookup: KeyLookup | None = None,
         found.register("openAI", OpenAIChatProvider(config) if chat
                        else OpenAIResponsesProvider(config), env.get("OPENAI_TITLE_MODEL", ""))
     if settings.anthropic_api_key:
+        from gorunchat.adapters.providers.anthropic import AnthropicConfig, AnthropicProvider
+
         source = CredentialSource("anthropic", settings.anthropic_api_key, None, lookup)
         found.register("anthropic", AnthropicProvider(AnthropicConfig(
             source, base_url=env.get("ANTHROPIC_REVERSE_PROXY") or None)),
             env.get("ANTHROPIC_TITLE_MODEL", ""))
     if settings.google_api_key:
+        from gorunchat.adapters.providers.google import GoogleConfig, GoogleProvider
+
         source = CredentialSource("google", settings.google_api_key, None, lookup)
         found.register("google", GoogleProvider(GoogleConfig(
             source, base_url=env.get("GOOGLE_REVERSE_PROXY") or None)),
             env.get("GOOGLE_TITLE_MODEL", ""))
+    if settings.app.endpoints.custom:
+        from gorunchat.adapters.providers.custom import custom_provider
     for endpoint in settings.app.endpoints.custom:
         found.register(endpoint.name, custom_provider(endpoint, env, lookup),
                        (endpoint.titleModel or "") if endpoint.titleConvo else None)

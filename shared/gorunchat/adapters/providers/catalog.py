@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 
-import openai
-
 from gorunchat.adapters.providers.custom import expand
 
 FETCH_TIMEOUT_S = 5.0
@@ -19,6 +17,8 @@ def list_models(base_url: str, api_key: str) -> list[str]:
     ``${NAME}`` references are filled from the process environment here, at the edge of
     the process, as ``build_providers`` does.
     """
+    import openai  # only deployments that fetch live model lists pay for the SDK
+
     client = openai.OpenAI(api_key=expand(api_key, os.environ) or "unused",
                            base_url=expand(base_url, os.environ), max_retries=0,
                            timeout=FETCH_TIMEOUT_S)
