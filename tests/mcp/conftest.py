@@ -78,7 +78,9 @@ def mcp_yaml(sse_url: str, http_url: str, allowed_addresses: list[str] | None = 
                          "env": {"FIXTURE_USER": "{{LIBRECHAT_USER_EMAIL}}"}},
             "fx-sse": {"type": "sse", "url": sse_url},
             "fx-http": {"type": "streamable-http", "url": http_url,
-                        "headers": {"X-User": "{{LIBRECHAT_USER_ID}}"}},
+                        "headers": {"X-User": "{{LIBRECHAT_USER_ID}}"},
+                        "apiKey": {"source": "admin", "authorization_type": "bearer",
+                                   "key": "${FX_MCP_KEY}"}},
         },
         "mcpSettings": {"allowedAddresses": allowed_addresses or []},
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from gorunchat.bootstrap import Container
 from tests.routes.conftest import UserFactory, mounted
 
@@ -57,3 +59,12 @@ def test_tool_auth_reports_no_user_input_needed(container: Container,
     _, auth = make_user()
     response = mounted("agents").get("/api/agents/tools/echo_mcp_fx-sse/auth", headers=auth)
     assert response.get_json() == {"authenticated": True, "message": True}
+
+
+def test_admin_api_key_is_sent_with_env_filled(container: Container, make_user: UserFactory,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FX_MCP_KEY", "admin-key-1")
+    _, auth = make_user()
+    answer = mounted("agents").post("/api/agents/tools/auth_header_mcp_fx-http/call",
+                                    headers=auth, json={"conversationId": "c3"}).get_json()
+    assert answer["result"] == "Bearer admin-key-1"

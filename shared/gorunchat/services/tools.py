@@ -26,6 +26,7 @@ from gorunchat.contracts.mcp import (
     MCP_DELIMITER,
     McpConnectionState,
     McpReinitializeResponse,
+    McpServerConfig,
     McpToolOut,
 )
 from gorunchat.contracts.settings import Settings
@@ -108,9 +109,23 @@ def connect_spec(rt: Runtime, entry: mcp.ServerEntry, facts: UserFacts | None,
     return ConnectSpec(
         transport=c.transport, command=c.command, args=tuple(fill_all(c.args, user, vals, env)),
         env=fill_all(c.env, user, vals, env), url=url,
-        headers=fill_all(c.headers, user, vals, env), timeout_s=c.timeout / 1000,
+        headers={**fill_all(c.headers, user, vals, env), **_api_key_header(c, env)},
+        timeout_s=c.timeout / 1000,
         init_timeout_s=c.initTimeout / 1000,
         allow=_allow(rt, entry, url) if url else AllowList())
+
+
+def _api_key_header(c: McpServerConfig, env: Mapping[str, str] | None) -> dict[str, str]:
+    """The admin's ``apiKey`` as a header (``${VAR}`` allowed in the admin's file)."""
+    if c.apiKey is None or c.apiKey.source != "admin" or not c.apiKey.key:
+        return {}
+    key = fill(c.apiKey.key, None, {}, env).strip()
+    if not key:
+        return {}  # an unset ${VAR}: send nothing rather than an empty credential
+    if c.apiKey.authorization_type == "custom":
+        return {c.apiKey.custom_header or "X-API-Key": key}
+    scheme = "Basic" if c.apiKey.authorization_type == "basic" else "Bearer"
+    return {"Authorization": f"{scheme} {key}"}
 
 
 def _key(entry: mcp.ServerEntry, caller: Caller) -> Key:
