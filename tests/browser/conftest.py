@@ -102,7 +102,7 @@ def stop(running: Stack) -> None:
         running.process.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     running = start(tmp_path_factory.mktemp("web-stack"))
     yield running
@@ -122,7 +122,7 @@ def register(stack: Stack, account: Account) -> dict[str, object]:
         return result
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def admin(stack: Stack) -> Account:
     """The stack's first account, which the server makes an administrator."""
     account = Account("Grace Admin", "grace.admin@example.com")
@@ -132,8 +132,10 @@ def admin(stack: Stack) -> Account:
     return account
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(admin: Account) -> Iterator[object]:
+    # Package scope: Playwright's sync API keeps an event loop running in the main thread
+    # while it lives, which would break every later test that calls asyncio.run().
     # A cold stack imports each function on its first request; allow for a slow machine.
     sync_api.expect.set_options(timeout=15_000)
     with sync_api.sync_playwright() as playwright:
