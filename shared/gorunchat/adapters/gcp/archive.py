@@ -9,30 +9,21 @@ signed: with a service account key when the credentials hold one, else through t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
+from gorunchat.adapters.gcp import errors as gcp_errors
 from gorunchat.contracts.errors import NotFound, ServiceUnavailable
 
 Bucket = Any  # google.cloud.storage.Bucket (the library ships no type information)
 
 
-@contextmanager
-def translated() -> Iterator[None]:
-    from google.api_core import exceptions as api
-    from google.auth.exceptions import GoogleAuthError
-    from requests import RequestException
-
-    try:
-        yield
-    except api.NotFound as exc:
-        raise NotFound("No archived object has this key.", code="ARCHIVE_NOT_FOUND") from exc
-    except (api.GoogleAPIError, GoogleAuthError, RequestException) as exc:
-        raise ServiceUnavailable("The archive is unavailable.",
-                                 code="ARCHIVE_UNAVAILABLE") from exc
+def translated() -> AbstractContextManager[None]:
+    return gcp_errors.translated(
+        NotFound("No archived object has this key.", code="ARCHIVE_NOT_FOUND"),
+        ServiceUnavailable("The archive is unavailable.", code="ARCHIVE_UNAVAILABLE"))
 
 
 class GcsArchive:

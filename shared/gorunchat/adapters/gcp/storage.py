@@ -10,30 +10,21 @@ a missing object is ``NotFound``, anything else the service cannot reach is 503.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
+from gorunchat.adapters.gcp import errors as gcp_errors
 from gorunchat.contracts.errors import NotFound, ServiceUnavailable
 
 Bucket = Any  # google.cloud.storage.Bucket (the library ships no type information)
 
 
-@contextmanager
-def translated() -> Iterator[None]:
-    from google.api_core import exceptions as api
-    from google.auth.exceptions import GoogleAuthError
-    from requests import RequestException
-
-    try:
-        yield
-    except api.NotFound as exc:
-        raise NotFound("The file's content is missing.", code="BLOB_NOT_FOUND") from exc
-    except (api.GoogleAPIError, GoogleAuthError, RequestException) as exc:
-        raise ServiceUnavailable("The file store is unavailable.",
-                                 code="BLOB_STORE_UNAVAILABLE") from exc
+def translated() -> AbstractContextManager[None]:
+    return gcp_errors.translated(
+        NotFound("The file's content is missing.", code="BLOB_NOT_FOUND"),
+        ServiceUnavailable("The file store is unavailable.", code="BLOB_STORE_UNAVAILABLE"))
 
 
 class GcsBlobStore:
