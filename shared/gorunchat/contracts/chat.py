@@ -95,6 +95,14 @@ _PARAMETER_NAMES = frozenset(
 # --------------------------------------------------------------------------- HTTP bodies
 
 
+class ChatFileRef(BaseModel):
+    """A file attached to the submitted message (LibreChat sends ``files: [{file_id, ...}]``)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    file_id: str = Field(min_length=1, max_length=128)
+
+
 class ChatStartRequest(BaseModel):
     """The body of ``POST /api/agents/chat[/:endpoint]`` (LibreChat's submission fields)."""
 
@@ -113,6 +121,7 @@ class ChatStartRequest(BaseModel):
     modelParameters: dict[str, Any] = Field(
         default_factory=dict, validation_alias=AliasChoices("modelParameters",
                                                             "model_parameters"))
+    files: list[ChatFileRef] = Field(default_factory=list, max_length=20)
 
     @field_validator("text")
     @classmethod

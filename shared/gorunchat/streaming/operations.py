@@ -31,9 +31,9 @@ from gorunchat.contracts.chat import (
 from gorunchat.contracts.documents import Message
 from gorunchat.contracts.errors import BadRequest, NotFound, RateLimited, ServiceUnavailable
 from gorunchat.domain.ids import new_uuid
-from gorunchat.ports.provider import ModelProvider, ProviderRequest
+from gorunchat.ports.provider import ImagePart, ModelProvider, ProviderMessage, ProviderRequest
 from gorunchat.ports.streambus import StreamRef
-from gorunchat.services import chat, usage
+from gorunchat.services import chat, file_access, usage
 from gorunchat.services.caller import Caller
 from gorunchat.services.continuation import previous_response
 from gorunchat.streaming.aggregate import Aggregator
@@ -105,7 +105,8 @@ async def start(rt: StreamingRuntime, caller: Caller, body: ChatStartRequest,
     message = Message(
         messageId=job.userMessageId, conversationId=job.conversationId, user=caller.user_id,
         parentMessageId=job.parentMessageId, sender="User", text=body.text,
-        isCreatedByUser=True, endpoint=endpoint, model=model)
+        isCreatedByUser=True, endpoint=endpoint, model=model,
+        files=[{"file_id": f.file_id} for f in body.files] or None)
     try:
         record = await to_thread.run_sync(chat.record_start, rt.store, caller, message)
     except BaseException:
@@ -114,8 +115,9 @@ async def start(rt: StreamingRuntime, caller: Caller, body: ChatStartRequest,
         raise
     continues = await to_thread.run_sync(previous_response, rt.store, caller.tenant_id,
                                          caller.user_id, job.parentMessageId, endpoint)
+    history = await _with_images(rt, caller, body, record.history)
     request = ProviderRequest(endpoint=endpoint, model=model, system=body.promptPrefix,
-                              messages=record.history, parameters=body.parameters(),
+                              messages=history, parameters=body.parameters(),
                               user=caller.user_id, tenant=caller.tenant_id,
                               previousResponseId=continues)
     title = rt.providers.title_plan(endpoint, model) if plan.is_new else None
@@ -123,6 +125,25 @@ async def start(rt: StreamingRuntime, caller: Caller, body: ChatStartRequest,
     rt.launch(GenerationJob(rt.job_deps(), job, record, request, provider, caller.actor,
                             title=title))
     return _answer(job, "started")
+
+
+async def _with_images(rt: StreamingRuntime, caller: Caller, body: ChatStartRequest,
+                       history: list[ProviderMessage]) -> list[ProviderMessage]:
+    """The history with the caller's attached image files added to the new user turn.
+
+    Only the caller's own, visible image files are attached (``file_access.prompt_images``);
+    other ids are skipped, as LibreChat does.
+    """
+    blobs = rt.blobs
+    if not body.files or not history or blobs is None:
+        return history
+    ids = [f.file_id for f in body.files]
+    images = await to_thread.run_sync(file_access.prompt_images, rt.store, blobs, caller, ids)
+    if not images:
+        return history
+    last = history[-1]
+    parts = [*last.parts, *(ImagePart(url=image.data_url) for image in images)]
+    return [*history[:-1], last.model_copy(update={"parts": parts})]
 
 
 async def find_job(rt: StreamingRuntime, caller: Caller, stream_id: str | None,

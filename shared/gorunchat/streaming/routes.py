@@ -40,7 +40,8 @@ class ServiceState:
             c = self.container
             self._runtime = StreamingRuntime(c.settings, lambda: c.store,
                                              providers=build_providers(c.settings, store_lookup(
-                                                 lambda: c.store, lambda: c.secretbox)))
+                                                 lambda: c.store, lambda: c.secretbox)),
+                                             blobs=lambda: c.blobs)
         return self._runtime
 
 

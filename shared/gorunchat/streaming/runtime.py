@@ -25,6 +25,7 @@ from gorunchat.adapters.providers import Providers, build_providers
 from gorunchat.contracts.chat import EndReason
 from gorunchat.contracts.errors import ServiceUnavailable
 from gorunchat.contracts.settings import Settings
+from gorunchat.ports.blobstore import BlobStore
 from gorunchat.ports.store import Store
 from gorunchat.ports.streambus import BUS_UNAVAILABLE, StreamBus, StreamRef
 from gorunchat.streaming.checkpoints import Checkpoints
@@ -51,9 +52,11 @@ def build_bus(settings: Settings) -> StreamBus | None:
 
 class StreamingRuntime:
     def __init__(self, settings: Settings, store: Callable[[], Store],
-                 bus: StreamBus | None = None, providers: Providers | None = None) -> None:
+                 bus: StreamBus | None = None, providers: Providers | None = None,
+                 blobs: Callable[[], BlobStore] | None = None) -> None:
         self.settings = settings
         self._store_factory = store
+        self._blobs_factory = blobs
         self._bus = bus if bus is not None else build_bus(settings)
         self.providers = providers or build_providers(settings)
         self.owner = instance_id()
@@ -77,6 +80,11 @@ class StreamingRuntime:
     @property
     def store(self) -> Store:
         return self._store_factory()
+
+    @property
+    def blobs(self) -> BlobStore | None:
+        """Where uploaded files live (for images sent to vision models), if configured."""
+        return self._blobs_factory() if self._blobs_factory else None
 
     @property
     def lease_s(self) -> float:
