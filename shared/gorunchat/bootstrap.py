@@ -7,6 +7,7 @@ builds one ``Container`` lazily, on its first request, and keeps it for the proc
 from __future__ import annotations
 
 import secrets
+import sys
 import threading
 from functools import cached_property
 from pathlib import Path
@@ -145,6 +146,10 @@ class Container:
         return LibraryDocumentReader()
 
     def close(self) -> None:
+        # Only a process that used MCP has imported the tools service (and the SDK).
+        tools = sys.modules.get("gorunchat.services.tools")
+        if tools is not None:
+            tools.close_manager(self)
         if "store" in self.__dict__:
             self.store.close()
 

@@ -61,3 +61,20 @@ def test_refused_address_fails_the_connection_with_the_guard_error(manager: McpM
     with pytest.raises(McpConnectionError, match="loopback"):
         manager.loop.run(manager.connection(("fx", "u9"), spec))
     assert manager.state(("fx", "u9"))[0] == "error"
+
+
+def test_closing_the_container_closes_its_connections(sse_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from gorunchat.bootstrap import Container
+    from gorunchat.contracts.settings import Settings
+    from gorunchat.services import tools
+
+    container = Container(Settings.load(env={"GORUNCHAT_DATA_DIR": str(tmp_path)}))
+    manager = tools.manager_for(container)
+    conn = manager.loop.run(manager.connection(("fx", None), _spec(sse_url)))
+    assert conn.state == "connected"
+
+    container.close()
+
+    assert conn.state == "disconnected"
+    assert tools.manager_for(container) is not manager  # a later use starts afresh
+    tools.close_manager(container)

@@ -47,6 +47,17 @@ def manager_for(owner: Any) -> McpManager:
     return found
 
 
+def close_manager(owner: Any) -> None:
+    """Close ``owner``'s MCP connections and their loop thread, if any were opened.
+
+    Connections are a cache: closing them at shutdown loses nothing, and it ends the
+    stdio server processes and HTTP sessions cleanly instead of leaving them to the OS.
+    """
+    found = _MANAGERS.pop(owner, None)
+    if found is not None:
+        found.close()
+
+
 @dataclass(frozen=True)
 class Runtime:
     """What running tools needs: storage, settings, connections and the admin's env."""

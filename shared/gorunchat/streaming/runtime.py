@@ -19,6 +19,7 @@ import os
 import random
 import secrets
 import socket
+import sys
 from collections.abc import Awaitable, Callable
 
 from gorunchat.adapters.providers import Providers, build_providers
@@ -158,6 +159,9 @@ class StreamingRuntime:
         self._loops = []
         if self._bus is not None:
             await self._bus.close()
+        tools = sys.modules.get("gorunchat.services.tools")  # loaded only if MCP was used
+        if tools is not None:
+            await asyncio.to_thread(tools.close_manager, self)
 
     # -- loops ----------------------------------------------------------------------------
 
