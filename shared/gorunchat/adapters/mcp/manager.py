@@ -28,6 +28,7 @@ class McpManager:
         self._shared: dict[str, McpConnection] = {}
         self._users: OrderedDict[Key, McpConnection] = OrderedDict()
         self._locks: dict[Key, asyncio.Lock] = {}
+        self._closed = False
 
     def _get(self, key: Key) -> McpConnection | None:
         return self._shared.get(key[0]) if key[1] is None else self._users.get(key)
@@ -94,6 +95,9 @@ class McpManager:
         self._users.clear()
 
     def close(self) -> None:
-        """Close every connection and stop the loop thread."""
+        """Close every connection and stop the loop thread (a second call does nothing)."""
+        if self._closed:
+            return
+        self._closed = True
         self.loop.run(self._close_all(), timeout=15)
         self.loop.stop()
