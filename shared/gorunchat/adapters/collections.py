@@ -20,6 +20,7 @@ from gorunchat.contracts.holds import LegalHold
 from gorunchat.contracts.keys import UserKey
 from gorunchat.contracts.library import ConversationTag, SharedLink, StoredFile, ToolCall
 from gorunchat.contracts.mcp import McpServerDoc
+from gorunchat.contracts.plugins import PluginAuth
 from gorunchat.contracts.roles import RoleDoc
 from gorunchat.contracts.user import ToolFavorite
 
@@ -48,6 +49,7 @@ COLLECTIONS: dict[str, CollectionSpec] = {
         CollectionSpec(Session, ("user", "familyId", "refreshTokenHash", "expiration")),
         CollectionSpec(AuthToken, ("userId", "email", "type", "expiresAt")),
         CollectionSpec(ToolFavorite, ("user", "itemType", "itemId")),
+        CollectionSpec(PluginAuth, ("userId", "pluginKey", "authField")),
         CollectionSpec(
             Conversation,
             ("user", "updatedAt", "createdAt", "title", "isArchived", "isPinned"),

@@ -29,11 +29,13 @@ from gorunchat.contracts.mcp import (
     McpServerConfig,
     McpToolOut,
 )
+from gorunchat.contracts.plugins import USER_API_KEY_FIELD
 from gorunchat.contracts.settings import Settings
 from gorunchat.domain.ids import object_id
 from gorunchat.domain.placeholders import UserFacts, fill, fill_all
+from gorunchat.ports.secretbox import SecretBox
 from gorunchat.ports.store import Store
-from gorunchat.services import mcp, mcp_oauth
+from gorunchat.services import mcp, mcp_oauth, plugin_auth
 from gorunchat.services.caller import Caller
 
 _MANAGERS: WeakKeyDictionary[Any, McpManager] = WeakKeyDictionary()
@@ -45,6 +47,13 @@ def manager_for(owner: Any) -> McpManager:
     if found is None:
         found = _MANAGERS[owner] = McpManager()
     return found
+
+
+def drop_connection(owner: Any, server: str, user_id: str | None = None) -> None:
+    """Close ``owner``'s connections to ``server`` (only ``user_id``'s if given), if any."""
+    found = _MANAGERS.get(owner)
+    if found is not None:
+        found.loop.run(found.drop(server, user_id))
 
 
 def close_manager(owner: Any) -> None:
@@ -67,10 +76,15 @@ class Runtime:
     manager: McpManager
     environ: Mapping[str, str] = field(default_factory=dict)
     oauth: Callable[[], mcp_oauth.OAuthDeps] | None = None  # lazily: Redis, SecretBox
+    secretbox: Callable[[], SecretBox] | None = None  # opens users' stored credentials
 
 
 class OAuthRequired(McpConnectionError):
     """The server wants OAuth and the user has no token for it yet."""
+
+
+class CredentialsRequired(McpConnectionError):
+    """The server wants values only the user can give (``customUserVars``, their API key)."""
 
 
 @dataclass(frozen=True)
@@ -103,10 +117,13 @@ def _facts(rt: Runtime, caller: Caller) -> UserFacts:
                      role=caller.principal.role)
 
 
-def _allow(rt: Runtime, entry: mcp.ServerEntry, url: str) -> AllowList:
-    if entry.source == "user":
+def _allow(rt: Runtime, entry: mcp.ServerEntry) -> AllowList:
+    """The guard's allow-list. Only the admin's own host is trusted, as the admin wrote it:
+    a host built from a user's placeholder values is guarded like any user URL."""
+    if entry.source == "user" or not entry.config.url:
         return mcp.user_allow_list(rt.settings)
-    return mcp.config_allow_list(rt.settings, url)
+    admin_url = fill(entry.config.url, None, {}, rt.environ)
+    return mcp.config_allow_list(rt.settings, admin_url)
 
 
 def connect_spec(rt: Runtime, entry: mcp.ServerEntry, facts: UserFacts | None,
@@ -120,17 +137,22 @@ def connect_spec(rt: Runtime, entry: mcp.ServerEntry, facts: UserFacts | None,
     return ConnectSpec(
         transport=c.transport, command=c.command, args=tuple(fill_all(c.args, user, vals, env)),
         env=fill_all(c.env, user, vals, env), url=url,
-        headers={**fill_all(c.headers, user, vals, env), **_api_key_header(c, env)},
+        headers={**fill_all(c.headers, user, vals, env), **_api_key_header(c, env, vals)},
         timeout_s=c.timeout / 1000,
         init_timeout_s=c.initTimeout / 1000,
-        allow=_allow(rt, entry, url) if url else AllowList())
+        allow=_allow(rt, entry) if url else AllowList())
 
 
-def _api_key_header(c: McpServerConfig, env: Mapping[str, str] | None) -> dict[str, str]:
-    """The admin's ``apiKey`` as a header (``${VAR}`` allowed in the admin's file)."""
-    if c.apiKey is None or c.apiKey.source != "admin" or not c.apiKey.key:
+def _api_key_header(c: McpServerConfig, env: Mapping[str, str] | None,
+                    custom: Mapping[str, str]) -> dict[str, str]:
+    """The ``apiKey`` as a header: the admin's (``${VAR}`` allowed in the admin's file) or
+    the one the user saved (``POST /api/user/plugins``, field ``MCP_API_KEY``)."""
+    if c.apiKey is None:
         return {}
-    key = fill(c.apiKey.key, None, {}, env).strip()
+    if c.apiKey.source == "user":
+        key = custom.get(USER_API_KEY_FIELD, "").strip()
+    else:
+        key = fill(c.apiKey.key or "", None, {}, env).strip()
     if not key:
         return {}  # an unset ${VAR}: send nothing rather than an empty credential
     if c.apiKey.authorization_type == "custom":
@@ -143,11 +165,27 @@ def _key(entry: mcp.ServerEntry, caller: Caller) -> Key:
     return (entry.name, caller.user_id if entry.per_user else None)
 
 
+def _credentials(rt: Runtime, caller: Caller, entry: mcp.ServerEntry) -> dict[str, str]:
+    """The caller's saved values for every field the server asks for; raises if any is
+    missing, so a connection never goes out with a literal ``{{VAR}}`` or no key."""
+    fields = plugin_auth.declared_fields(entry.config)
+    if not fields:
+        return {}
+    saved = {} if rt.secretbox is None else plugin_auth.values(
+        rt.store, rt.secretbox(), caller.tenant_id, caller.user_id, entry.name)
+    missing = [f for f in fields if f not in saved]
+    if missing:
+        raise CredentialsRequired(f"{entry.name} needs your {', '.join(missing)}: set "
+                                  "them in the server's settings first.")
+    return saved
+
+
 async def open_connection(rt: Runtime, caller: Caller, entry: mcp.ServerEntry,
                           fresh: bool = False) -> McpConnection:
     """The caller's live connection to a server (on the MCP loop)."""
     facts = await to_thread.run_sync(_facts, rt, caller) if entry.per_user else None
-    spec = connect_spec(rt, entry, facts)
+    custom = await to_thread.run_sync(_credentials, rt, caller, entry)
+    spec = connect_spec(rt, entry, facts, custom)
     if entry.config.requiresOAuth:
         token = None if rt.oauth is None else await mcp_oauth.access_token(
             rt.oauth(), caller.tenant_id, caller.user_id, entry.name)
@@ -235,6 +273,8 @@ def reinitialize(rt: Runtime, caller: Caller, name: str
         url, _, secret = start_oauth(rt, caller, name)
         return McpReinitializeResponse(success=True, serverName=name, oauthRequired=True,
                                        oauthUrl=url, message="OAuth sign-in required"), secret
+    except CredentialsRequired as exc:
+        raise BadRequest(str(exc), code="MCP_CREDENTIALS_REQUIRED") from exc
     except (McpConnectionError, SsrfBlocked) as exc:
         raise ServiceUnavailable(f"Could not reconnect to {name}: {exc}",
                                  code="MCP_CONNECTION_FAILED") from exc
@@ -303,8 +343,15 @@ def tool_calls(store: Store, caller: Caller, conversation_id: str) -> list[ToolC
 
 
 def tool_needs_auth(rt: Runtime, caller: Caller, key: str) -> bool:
-    """Whether the tool's server wants something from the user first (OAuth, own key)."""
+    """Whether the tool's server still wants something from the caller: an OAuth sign-in
+    (no stored token) or values they have not saved (``customUserVars``, their key)."""
     _, server = split_key(key)
     entry = _entry(rt, caller, server)
-    c = entry.config
-    return c.requiresOAuth or (c.apiKey is not None and c.apiKey.source == "user")
+    if entry.config.requiresOAuth and (rt.oauth is None or mcp_oauth.load_tokens(
+            rt.oauth(), caller.tenant_id, caller.user_id, server) is None):
+        return True
+    try:
+        _credentials(rt, caller, entry)
+    except CredentialsRequired:
+        return True
+    return False

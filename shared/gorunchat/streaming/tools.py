@@ -244,6 +244,23 @@ def _secretbox(rt: Any) -> SecretBox:
     return box
 
 
+_REDIS: WeakKeyDictionary[Any, Any] = WeakKeyDictionary()
+
+
+def _oauth_deps(rt: Any) -> Any:
+    """OAuth deps for tool calls in chat: a synchronous Redis client (the refresh lock and
+    flows are used from worker threads), made once per runtime."""
+    from gorunchat.services import mcp_oauth
+
+    client = _REDIS.get(rt)
+    if client is None:
+        import redis
+
+        client = _REDIS[rt] = redis.Redis.from_url(rt.settings.redis_url or "",
+                                                   socket_timeout=5, socket_connect_timeout=2)
+    return mcp_oauth.OAuthDeps(rt.store, client, _secretbox(rt), rt.settings)
+
+
 async def with_tools(rt: Any, caller: Caller, body: ChatStartRequest, job: JobRecord,
                      request: ProviderRequest, provider: ModelProvider
                      ) -> tuple[ProviderRequest, ModelProvider]:
@@ -254,7 +271,8 @@ async def with_tools(rt: Any, caller: Caller, body: ChatStartRequest, job: JobRe
     from gorunchat.contracts.actions import ACTION_DELIMITER
     from gorunchat.services import actions, tools
 
-    runtime = tools.Runtime(rt.store, rt.settings, tools.manager_for(rt), os.environ)
+    runtime = tools.Runtime(rt.store, rt.settings, tools.manager_for(rt), os.environ,
+                            lambda: _oauth_deps(rt), lambda: _secretbox(rt))
     action_deps = actions.ActionDeps(rt.store, rt.settings, _secretbox(rt))
     mcp_keys = {k for k in keys if ACTION_DELIMITER not in k}
     wanted = servers | {tools.split_key(k)[1] for k in mcp_keys}

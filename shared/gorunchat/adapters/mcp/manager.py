@@ -80,9 +80,13 @@ class McpManager:
         conn = self._get(key)
         return ("disconnected", None) if conn is None else (conn.state, conn.error)
 
-    async def drop(self, server_name: str) -> None:
-        """Close every connection to a server (it was edited or deleted)."""
-        keys = [k for k in self._users if k[0] == server_name] + [(server_name, None)]
+    async def drop(self, server_name: str, user_id: str | None = None) -> None:
+        """Close every connection to a server (it was edited or deleted), or only the
+        user's own one (their credentials changed)."""
+        if user_id is not None:
+            keys: list[Key] = [(server_name, user_id)]
+        else:
+            keys = [k for k in self._users if k[0] == server_name] + [(server_name, None)]
         for key in keys:
             conn = self._pop(key)
             if conn is not None:

@@ -22,7 +22,7 @@ from gorunchat.edge import identity
 from gorunchat.edge.context import RequestContext
 from gorunchat.edge.handlers._common import caller
 from gorunchat.edge.registry import handles
-from gorunchat.services import mcp, mcp_oauth, tools
+from gorunchat.services import mcp, mcp_oauth, plugin_auth, tools
 
 
 def runtime(ctx: RequestContext) -> tools.Runtime:
@@ -32,7 +32,8 @@ def runtime(ctx: RequestContext) -> tools.Runtime:
     def oauth() -> mcp_oauth.OAuthDeps:
         return mcp_oauth.OAuthDeps(c.store, c.redis, c.secretbox, c.settings)
 
-    return tools.Runtime(c.store, c.settings, tools.manager_for(c), os.environ, oauth)
+    return tools.Runtime(c.store, c.settings, tools.manager_for(c), os.environ, oauth,
+                         lambda: c.secretbox)
 
 
 @handles("mcp.tools")
@@ -109,9 +110,8 @@ def set_bind_cookie(secret: str) -> None:
 @handles("mcp.auth_values")
 def auth_values(ctx: RequestContext) -> McpAuthValuesResponse:
     name = ctx.params["serverName"]
-    server = mcp.get_server(ctx.container.store, caller(ctx), ctx.container.settings, name)
-    names = list(server.config.get("customUserVars", {}))
-    return McpAuthValuesResponse(serverName=name, authValueFlags=dict.fromkeys(names, False))
+    found = plugin_auth.flags(ctx.container.store, caller(ctx), ctx.container.settings, name)
+    return McpAuthValuesResponse(serverName=name, authValueFlags=found)
 
 
 # The OAuth routes are registered with the rest of the ``mcp`` function.

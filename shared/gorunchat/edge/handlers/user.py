@@ -4,6 +4,7 @@ email verification and favorites."""
 from __future__ import annotations
 
 from gorunchat.contracts.auth import MessageResponse
+from gorunchat.contracts.plugins import PluginsUpdate, PluginsUpdateResponse
 from gorunchat.contracts.user import (
     Favorite,
     FavoritesUpdate,
@@ -22,7 +23,7 @@ from gorunchat.edge.binding import validate
 from gorunchat.edge.context import RequestContext
 from gorunchat.edge.ratelimit import check_ban, guard
 from gorunchat.edge.registry import handles
-from gorunchat.services import auth_email, favorites, users
+from gorunchat.services import auth_email, favorites, plugin_auth, users
 
 
 @handles("user.get")
@@ -93,3 +94,18 @@ def favorite_tool_delete(ctx: RequestContext) -> OkResponse:
     item = validate(ToolFavoriteParams, ctx.params)
     favorites.remove_tool(ctx.container.store, identity.caller(ctx), item)
     return OkResponse()
+
+
+@handles("user.plugins", body=PluginsUpdate)
+def plugins(ctx: RequestContext, body: PluginsUpdate) -> PluginsUpdateResponse:
+    """Install or uninstall a plugin; changed MCP credentials reconnect the caller's server."""
+    c = ctx.container
+    who = identity.caller(ctx)
+    out = plugin_auth.update(plugin_auth.PluginDeps(c.store, c.settings, c.secretbox), who,
+                             body)
+    server = plugin_auth.server_of(body.pluginKey)
+    if server is not None and (out.saved or out.removed):
+        from gorunchat.services import tools
+
+        tools.drop_connection(c, server, who.user_id)
+    return out
