@@ -76,6 +76,15 @@ def seed_tag(container: Container, owner: User) -> Seeded:
     return Seeded({"tag": tag.tag})
 
 
+def seed_memory(container: Container, owner: User) -> Seeded:
+    from gorunchat.contracts.memories import MemoryEntry
+
+    put(container, MemoryEntry.model_validate({"_id": object_id(), "userId": owner.id,
+                                               "key": "owner_only", "value": "private",
+                                               "tenantId": TENANT}))
+    return Seeded({"key": "owner_only"}, body={"value": "rewritten"})
+
+
 def _file(container: Container, owner: User) -> Document:
     from gorunchat.contracts.library import StoredFile
 
@@ -293,6 +302,7 @@ BY_PATH: dict[str, Seeder] = {
     "/api/admin/exports/:id": seed_export,
     "/api/admin/exports/:id/download": seed_export,
     "/api/agents/actions/:agent_id/:action_id": seed_action,
+    "/api/memories/:key": seed_memory,
 }
 #: By the set of path parameter names: covers routes added later with the same ids.
 BY_PARAMS: dict[frozenset[str], Seeder] = {

@@ -20,7 +20,9 @@ from gorunchat.contracts.holds import LegalHold
 from gorunchat.contracts.keys import UserKey
 from gorunchat.contracts.library import ConversationTag, SharedLink, StoredFile, ToolCall
 from gorunchat.contracts.mcp import McpServerDoc
+from gorunchat.contracts.memories import MemoryEntry
 from gorunchat.contracts.plugins import PluginAuth
+from gorunchat.contracts.presets import Preset
 from gorunchat.contracts.roles import RoleDoc
 from gorunchat.contracts.user import ToolFavorite
 
@@ -86,5 +88,8 @@ COLLECTIONS: dict[str, CollectionSpec] = {
         # MCP and tools (issue 10)
         CollectionSpec(McpServerDoc, ("serverName", "author")),
         CollectionSpec(ActionDoc, ("user", "agent_id")),
+        # presets and memories
+        CollectionSpec(Preset, ("user", "defaultPreset")),
+        CollectionSpec(MemoryEntry, ("userId", "key"), compound=(("userId", "key"),)),
     )
 }

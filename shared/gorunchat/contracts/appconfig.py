@@ -59,6 +59,18 @@ class BalanceConfig(_Open):
     refillAmount: int = 10000
 
 
+class MemoryConfig(_Open):
+    """LibreChat's ``memory`` section. GoRunChat honours ``disabled``, ``validKeys``,
+    ``tokenLimit`` and ``charLimit`` on ``/api/memories``; the memory agent's keys
+    (``agent``, ``messageWindowSize``...) are kept, not used."""
+
+    disabled: bool = False
+    validKeys: list[str] | None = None
+    tokenLimit: int | None = Field(default=None, ge=0)
+    charLimit: int = Field(default=10_000, ge=1)
+    personalize: bool = True
+
+
 class CustomEndpointModels(_Open):
     default: list[str] = Field(default_factory=list)
     fetch: bool = False
@@ -96,6 +108,7 @@ class AppConfig(_Open):
     interface: InterfaceConfig = Field(default_factory=InterfaceConfig)
     registration: RegistrationConfig = Field(default_factory=RegistrationConfig)
     balance: BalanceConfig = Field(default_factory=BalanceConfig)
+    memory: MemoryConfig = Field(default_factory=MemoryConfig)
     endpoints: EndpointsConfig = Field(default_factory=EndpointsConfig)
     mcpServers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     actions: ActionsConfig = Field(default_factory=ActionsConfig)
