@@ -313,3 +313,29 @@ def test_memories_go_with_the_account(container: Container, make_user: UserFacto
     assert deleted.status_code == 200
     with container.store.unit_of_work("default", readonly=True) as uow:
         assert [m.userId for m in uow.repo(MemoryEntry).find({})] == [other.id]
+
+
+def test_a_hold_on_the_user_keeps_memories_and_presets_until_released(
+        container: Container, make_user: UserFactory) -> None:
+    from gorunchat.contracts.presets import Preset
+    from tests.fixtures.holds import place_hold, release_hold, run_retention
+
+    _, boss = make_user(role="SUPER_ADMIN")
+    user, auth = make_user()
+    mounted("memories").post("/api/memories", headers=auth, json={"key": "a", "value": "b"})
+    mounted("presets").post("/api/presets", headers=auth, json={"title": "kept"})
+    hold_id = place_hold(boss, scope="users", custodians=[user.id])
+
+    deleted = mounted("user").delete("/api/user/delete", headers=auth)
+
+    assert deleted.status_code == 200
+    with container.store.unit_of_work("default", readonly=True) as uow:
+        assert uow.repo(MemoryEntry).count({"userId": user.id}) == 1
+        assert uow.repo(Preset).count({"user": user.id}) == 1
+
+    release_hold(boss, hold_id)
+    run_retention()
+
+    with container.store.unit_of_work("default", readonly=True) as uow:
+        assert uow.repo(MemoryEntry).count({"userId": user.id}) == 0
+        assert uow.repo(Preset).count({"user": user.id}) == 0
