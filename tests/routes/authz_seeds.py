@@ -335,6 +335,9 @@ EXEMPT: dict[str, str] = {
     "mcp.oauth_tokens": "flows live in Redis, which route tests do not start; tests/mcp",
     "mcp.oauth_status": "flows live in Redis, which route tests do not start; tests/mcp",
     "mcp.oauth_bind": "flows live in Redis, which route tests do not start; tests/mcp",
+    "agents.oauth_bind": "flows live in Redis; a stranger's 404 is in tests/mcp",
+    "agents.oauth_callback": "public callback; the flow (state) and the bind cookie address "
+                             "it (tests/mcp/test_action_oauth.py)",
 }
 
 #: What a same-tenant stranger gets where it is not 404, and why.

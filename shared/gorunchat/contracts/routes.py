@@ -92,6 +92,7 @@ _TABLE: tuple[tuple[str, str, Auth, str, str], ...] = (
     ("DELETE", "/api/auth/sessions/:sessionId", _U, "auth.session_revoke", "session_revoke"),
     ("POST", "/api/auth/logout/all", _U, "auth.logout_all", "logout_all"),
     ("GET", "/oauth/error", _P, "", "oauth_error"),
+    ("GET", "/oauth/success", _P, "", "oauth_success"),
     ("GET", "/oauth/google", _P, "", "oauth_google"),
     ("GET", "/oauth/google/callback", _P, "auth.login_oauth", "oauth_google_callback"),
     ("GET", "/oauth/github", _P, "", "oauth_github"),

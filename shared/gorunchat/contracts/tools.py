@@ -82,6 +82,7 @@ class ToolCallResponse(BaseModel):
     result: str
     toolCallId: str
     success: bool
+    oauthUrl: str | None = None  # an OAuth action the caller must sign in to first
 
 
 class ToolCallsQuery(BaseModel):

@@ -1,22 +1,24 @@
 """Actions: OpenAPI 3 specs imported for an agent become tools.
 
 The spec's server must pass ``actions.allowedDomains`` (when set) and the SSRF guard, when
-saved and again on every call (the guarded client pins and re-checks redirects). API keys
-and OAuth client secrets are sealed with ``SecretBox`` before they are stored and never
-returned. Every save, delete and call is audited.
+saved and again on every call (the guarded client pins and re-checks redirects); so must an
+OAuth action's authorization and token URLs. API keys and OAuth client secrets are sealed
+with ``SecretBox`` before they are stored and never returned. Every save, delete and call is
+audited. OAuth actions get a per-user token through ``services.action_oauth``.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from gorunchat.adapters.net.clients import guarded_client
-from gorunchat.adapters.net.ssrf import AllowList, SsrfBlocked, check_url_name
+from gorunchat.adapters.net.ssrf import AllowList, check_url_name
 from gorunchat.contracts.actions import (
     ACTION_DELIMITER,
     ActionDoc,
@@ -24,7 +26,7 @@ from gorunchat.contracts.actions import (
     ActionSaveRequest,
 )
 from gorunchat.contracts.audit import AuditEvent
-from gorunchat.contracts.errors import BadRequest, NotFound
+from gorunchat.contracts.errors import BadRequest, GoRunChatError, NotFound
 from gorunchat.contracts.library import ToolCall
 from gorunchat.contracts.settings import Settings
 from gorunchat.domain import openapi_actions as oa
@@ -32,7 +34,9 @@ from gorunchat.domain.ids import object_id
 from gorunchat.ports.provider import ToolSpec
 from gorunchat.ports.secretbox import SecretBox
 from gorunchat.ports.store import Store
+from gorunchat.services import action_oauth
 from gorunchat.services.caller import Caller
+from gorunchat.services.mcp_oauth import OAuthDeps
 
 _SECRETS = ("api_key", "oauth_client_secret")
 
@@ -42,6 +46,17 @@ class ActionDeps:
     store: Store
     settings: Settings
     secretbox: SecretBox
+    oauth: Callable[[], OAuthDeps] | None = None  # lazily: Redis for flows and the lock
+
+
+@dataclass(frozen=True)
+class ActionOutcome:
+    """A finished action call; ``auth_url`` is set when the user must sign in first."""
+
+    output: str
+    ok: bool
+    tool_call_id: str
+    auth_url: str | None = None
 
 
 def allow_list(settings: Settings) -> AllowList:
@@ -80,7 +95,10 @@ def save(deps: ActionDeps, caller: Caller, agent_id: str, body: ActionSaveReques
                          code="ACTION_SPEC_INVALID") from exc
     check_url_name(spec.server, allow_list(deps.settings))
     if body.metadata.auth.type == "oauth":
-        raise BadRequest("OAuth actions are not supported yet.", code="ACTION_OAUTH_UNSUPPORTED")
+        auth = body.metadata.auth
+        action_oauth.validate(auth.model_dump(), body.metadata.oauth_client_id)
+        for url in (auth.authorization_url, auth.client_url):
+            check_url_name(url or "", allow_list(deps.settings))
     action_id = body.action_id or object_id()
     meta = body.metadata.model_dump(exclude_none=True)
     meta["domain"] = spec.domain
@@ -149,13 +167,26 @@ def _find_tool(deps: ActionDeps, caller: Caller, key: str
     raise NotFound(f"Unknown tool {key!r}.", code="TOOL_NOT_FOUND")
 
 
-def _auth_headers(deps: ActionDeps, caller: Caller, doc: ActionDoc) -> dict[str, str]:
+def _secret(deps: ActionDeps, caller: Caller, doc: ActionDoc, field: str) -> str | None:
+    """A sealed field of the action, opened."""
+    sealed = doc.metadata.get(field)
+    if not sealed:
+        return None
+    return deps.secretbox.open(sealed, context=_context(caller.tenant_id, doc.action_id,
+                                                        field)).decode()
+
+
+async def _auth_headers(deps: ActionDeps, caller: Caller, doc: ActionDoc) -> dict[str, str]:
     auth = doc.metadata.get("auth") or {}
-    sealed = doc.metadata.get("api_key")
-    if auth.get("type") != "service_http" or not sealed:
+    if action_oauth.uses_oauth(doc):
+        if deps.oauth is None:
+            raise BadRequest("OAuth actions need Redis here.", code="ACTION_OAUTH_UNAVAILABLE")
+        token = await action_oauth.bearer(deps.oauth(), caller.tenant_id, caller.user_id, doc,
+                                          _secret(deps, caller, doc, "oauth_client_secret"))
+        return {"Authorization": f"Bearer {token}"}
+    key = _secret(deps, caller, doc, "api_key")
+    if auth.get("type") != "service_http" or not key:
         return {}
-    key = deps.secretbox.open(sealed, context=_context(caller.tenant_id, doc.action_id,
-                                                       "api_key")).decode()
     kind = auth.get("authorization_type") or "bearer"
     if kind == "custom":
         return {auth.get("custom_auth_header") or "X-API-Key": key}
@@ -164,23 +195,44 @@ def _auth_headers(deps: ActionDeps, caller: Caller, doc: ActionDoc) -> dict[str,
 
 async def call(deps: ActionDeps, caller: Caller, key: str, args: dict[str, Any],
                conversation_id: str, message_id: str | None = None,
-               tool_call_id: str | None = None) -> tuple[str, bool, str]:
-    """Call an action's operation; (output, ok, tool call id). Stored and audited."""
+               tool_call_id: str | None = None) -> ActionOutcome:
+    """Call an action's operation. Stored and audited, including a call that could not go
+    out because the user must sign in first (its outcome carries the sign-in URL)."""
     doc, spec, op = _find_tool(deps, caller, key)
     method, url, headers, query, body = oa.build_request(spec.server, op, args)
-    headers.update(_auth_headers(deps, caller, doc))
-    started, ok = time.monotonic(), False
+    started, ok, auth_url = time.monotonic(), False, None
     try:
+        headers.update(await _auth_headers(deps, caller, doc))
         async with guarded_client(allow_list(deps.settings), timeout=30) as client:
             response = await client.request(method, url, headers=headers, params=query,
                                             json=body)
         output, ok = response.text[:20_000], response.status_code < 400
-    except (httpx.HTTPError, SsrfBlocked) as exc:
+    except action_oauth.ActionSignInRequired as exc:
+        output, auth_url = f"Error: {exc}", exc.url
+    except (httpx.HTTPError, GoRunChatError) as exc:
         output = f"Error: {exc}"
     call_id = tool_call_id or object_id()
     _record(deps, caller, doc, key, args, output, ok, call_id,
             (conversation_id, message_id), int((time.monotonic() - started) * 1000))
-    return output, ok, call_id
+    return ActionOutcome(output, ok, call_id, auth_url)
+
+
+def needs_sign_in(deps: ActionDeps, caller: Caller, key: str) -> bool:
+    """Whether the caller must sign in before ``key`` (an OAuth action) can be called."""
+    doc, _, _ = _find_tool(deps, caller, key)
+    if not action_oauth.uses_oauth(doc):
+        return False
+    return deps.oauth is None or not action_oauth.has_token(
+        deps.oauth(), caller.tenant_id, caller.user_id, doc.action_id)
+
+
+def owned_action(store: Store, caller: Caller, action_id: str) -> ActionDoc:
+    """The caller's own OAuth action (404 for anyone else's, or one without OAuth)."""
+    with store.unit_of_work(caller.tenant_id, readonly=True) as uow:
+        doc = uow.repo(ActionDoc).get(action_id)
+    if doc is None or doc.user != caller.user_id or not action_oauth.uses_oauth(doc):
+        raise NotFound("Action not found.", code="ACTION_NOT_FOUND")
+    return doc
 
 
 def _record(deps: ActionDeps, caller: Caller, doc: ActionDoc, key: str, args: dict[str, Any],

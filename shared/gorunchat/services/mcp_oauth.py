@@ -1,4 +1,8 @@
-"""MCP OAuth: start a flow, finish it at the callback, keep tokens fresh.
+"""OAuth for tools: start a flow, finish it at the callback, keep tokens fresh.
+
+MCP servers start flows here (discovery, dynamic registration); actions start theirs in
+``services.action_oauth`` and share everything after the start. ``kind`` tells them apart:
+it names the stored token type, the sealing context, the audit actions and the guard.
 
 * A flow (PKCE verifier, state = flow id, client registration, token endpoint) lives in Redis
   for 10 minutes, keyed by tenant and flow id; only the user who started it sees it.
@@ -19,6 +23,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any, Literal
 from urllib.parse import urlencode
 
@@ -40,6 +45,8 @@ FLOW_TTL_S = 600
 REFRESH_SKEW_S = 60
 LOCK_TTL_S = 30
 TOKEN_TYPE = "mcp_oauth"
+ACTION_TOKEN_TYPE = "action_oauth"
+_AUDIT = {TOKEN_TYPE: ("mcp", "mcpServer"), ACTION_TOKEN_TYPE: ("action", "action")}
 
 
 class OAuthFlow(BaseModel):
@@ -58,6 +65,8 @@ class OAuthFlow(BaseModel):
     status: Literal["pending", "complete", "failed", "cancelled"] = "pending"
     error: str | None = None
     createdAt: float
+    kind: str = TOKEN_TYPE
+    basicAuth: bool = False  # client credentials in an HTTP Basic header, not the form
 
 
 class StoredTokens(BaseModel):
@@ -69,6 +78,8 @@ class StoredTokens(BaseModel):
     client_secret: str | None = None
     resource: str
     trusted: list[str] = []
+    kind: str = TOKEN_TYPE
+    basic_auth: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,6 +98,10 @@ def _flow_key(tenant: str, flow_id: str) -> str:
     return f"mcp:oauth:flow:{tenant}:{flow_id}"
 
 
+def _pending_key(kind: str, tenant: str, user_id: str, subject: str) -> str:
+    return f"oauth:pending:{kind}:{tenant}:{user_id}:{subject}"
+
+
 def _pkce() -> tuple[str, str]:
     verifier = secrets.token_urlsafe(48)
     digest = hashlib.sha256(verifier.encode()).digest()
@@ -102,8 +117,38 @@ def bind_hash(secret: str) -> str:
 
 
 async def _save_flow(deps: OAuthDeps, flow: OAuthFlow) -> None:
-    await to_thread.run_sync(lambda: deps.redis.set(
-        _flow_key(flow.tenantId, flow.flowId), flow.model_dump_json(), ex=FLOW_TTL_S))
+    def save() -> None:
+        pipe = deps.redis.pipeline()
+        pipe.set(_flow_key(flow.tenantId, flow.flowId), flow.model_dump_json(), ex=FLOW_TTL_S)
+        pending = _pending_key(flow.kind, flow.tenantId, flow.userId, flow.serverName)
+        if flow.status == "pending":
+            pipe.set(pending, flow.flowId, ex=FLOW_TTL_S)
+        pipe.execute()
+
+    await to_thread.run_sync(save)
+
+
+async def pending_flow(deps: OAuthDeps, kind: str, tenant: str, user_id: str,
+                       subject: str) -> OAuthFlow:
+    """The caller's latest pending flow for ``subject`` (an action's bind names no flow)."""
+    raw = await to_thread.run_sync(deps.redis.get,
+                                   _pending_key(kind, tenant, user_id, subject))
+    if raw is None:
+        raise flow_not_found()
+    flow = await load_flow(deps, tenant, raw.decode() if isinstance(raw, bytes) else raw)
+    if flow.status != "pending" or flow.userId != user_id or flow.kind != kind:
+        raise flow_not_found()
+    return flow
+
+
+def new_flow_secrets() -> tuple[str, str, str, str]:
+    """(flow id, PKCE verifier, PKCE challenge, bind secret) for a new flow."""
+    verifier, challenge = _pkce()
+    return secrets.token_urlsafe(24), verifier, challenge, secrets.token_urlsafe(32)
+
+
+async def save_flow(deps: OAuthDeps, flow: OAuthFlow) -> None:
+    await _save_flow(deps, flow)
 
 
 async def load_flow(deps: OAuthDeps, tenant: str, flow_id: str) -> OAuthFlow:
@@ -148,10 +193,11 @@ async def initiate(deps: OAuthDeps, tenant: str, user_id: str, server_name: str,
 
 
 async def rebind(deps: OAuthDeps, tenant: str, user_id: str, flow_id: str,
-                 server: str) -> str:
+                 server: str, kind: str = TOKEN_TYPE) -> str:
     """A fresh bind secret for the caller's own pending flow (``POST …/oauth/bind``)."""
     flow = await load_flow(deps, tenant, flow_id)
-    if flow.userId != user_id or flow.status != "pending" or flow.serverName != server:
+    if (flow.userId != user_id or flow.status != "pending" or flow.serverName != server
+            or flow.kind != kind):
         raise flow_not_found()
     secret = secrets.token_urlsafe(32)
     await _save_flow(deps, flow.model_copy(update={"bindHash": bind_hash(secret)}))
@@ -159,9 +205,13 @@ async def rebind(deps: OAuthDeps, tenant: str, user_id: str, flow_id: str,
 
 
 async def complete(deps: OAuthDeps, tenant: str, state: str, code: str,
-                   bind_secret: str | None) -> OAuthFlow:
-    """Exchange the code for tokens for the flow's user; the browser must be the binder."""
+                   bind_secret: str | None, kind: str = TOKEN_TYPE,
+                   subject: str | None = None) -> OAuthFlow:
+    """Exchange the code for tokens for the flow's user; the browser must be the binder,
+    and the callback's path must name the flow's kind and subject."""
     flow = await load_flow(deps, tenant, state)
+    if flow.kind != kind or (subject is not None and flow.serverName != subject):
+        raise flow_not_found()
     if flow.status != "pending":
         raise BadRequest("This OAuth flow is already finished.", code="MCP_OAUTH_FLOW_DONE")
     if not bind_secret or not secrets.compare_digest(bind_hash(bind_secret),
@@ -173,17 +223,27 @@ async def complete(deps: OAuthDeps, tenant: str, state: str, code: str,
             "client_secret": flow.clientSecret or "", "resource": flow.resource}
     try:
         answer = await oauth_http.token(flow.tokenEndpoint, form,
-                                        guard_for(deps.settings, flow.trusted))
+                                        guard(deps.settings, flow.kind, flow.trusted),
+                                        basic=flow.basicAuth)
     except (oauth_http.OAuthHttpError, SsrfBlocked) as exc:
         await _save_flow(deps, flow.model_copy(update={"status": "failed", "error": str(exc)}))
         raise ServiceUnavailable(f"The token exchange failed: {exc}",
                                  code="MCP_OAUTH_EXCHANGE_FAILED") from exc
     tokens = _tokens(answer, flow, None)
     await to_thread.run_sync(_store, deps, tenant, flow.userId, flow.serverName, tokens,
-                             "mcp.oauth_callback")
+                             "oauth_callback")
     done = flow.model_copy(update={"status": "complete"})
     await _save_flow(deps, done)
     return done
+
+
+def guard(settings: Settings, kind: str, trusted: list[str]) -> AllowList:
+    """The guard for a flow's endpoints: the actions' allow-lists for actions."""
+    if kind == ACTION_TOKEN_TYPE:
+        conf = settings.app.actions
+        extra = conf.model_extra or {}
+        return AllowList.build(conf.allowedDomains, extra.get("allowedAddresses") or [])
+    return guard_for(settings, trusted)
 
 
 def guard_for(settings: Settings, trusted: list[str]) -> AllowList:
@@ -200,62 +260,70 @@ def _tokens(answer: dict[str, Any], source: OAuthFlow | StoredTokens,
     if isinstance(source, OAuthFlow):
         base = {"token_endpoint": source.tokenEndpoint, "client_id": source.clientId,
                 "client_secret": source.clientSecret, "resource": source.resource,
-                "trusted": source.trusted}
+                "trusted": source.trusted, "kind": source.kind,
+                "basic_auth": source.basicAuth}
     else:
         base = source.model_dump(include={"token_endpoint", "client_id", "client_secret",
-                                          "resource", "trusted"})
+                                          "resource", "trusted", "kind", "basic_auth"})
     return StoredTokens(access_token=answer["access_token"],
                         refresh_token=answer.get("refresh_token") or old_refresh,
                         expires_at=time.time() + expires_in, **base)
 
 
-def _context(tenant: str, user_id: str, server: str) -> bytes:
-    return f"mcp-oauth\x1f{tenant}\x1f{user_id}\x1f{server}".encode()
+def _context(tenant: str, user_id: str, server: str, kind: str) -> bytes:
+    label = "mcp-oauth" if kind == TOKEN_TYPE else kind
+    return f"{label}\x1f{tenant}\x1f{user_id}\x1f{server}".encode()
 
 
-def _where(user_id: str, server: str) -> dict[str, str]:
-    return {"userId": user_id, "type": f"{TOKEN_TYPE}:{server}"}
+def _where(user_id: str, server: str, kind: str) -> dict[str, str]:
+    return {"userId": user_id, "type": f"{kind}:{server}"}
+
+
+def _audit(kind: str, name: str, user_id: str, subject: str) -> AuditEvent:
+    prefix, target_type = _AUDIT[kind]
+    return AuditEvent(action=f"{prefix}.{name}", actor=Actor(userId=user_id),
+                      targetType=target_type, targetId=subject)
 
 
 def _store(deps: OAuthDeps, tenant: str, user_id: str, server: str, tokens: StoredTokens,
            action: str) -> None:
+    kind = tokens.kind
     sealed = deps.secretbox.seal(tokens.model_dump_json().encode(),
-                                 context=_context(tenant, user_id, server))
+                                 context=_context(tenant, user_id, server, kind))
     with deps.store.unit_of_work(tenant) as uow:
         repo = uow.repo(AuthToken)
-        repo.delete_many(_where(user_id, server))
+        repo.delete_many(_where(user_id, server, kind))
         repo.insert(AuthToken(id=object_id(), userId=user_id, email="",
-                              type=f"{TOKEN_TYPE}:{server}", token=sealed,
+                              type=f"{kind}:{server}", token=sealed,
                               expiresAt=utcnow() + timedelta(days=365)))
-        uow.record(AuditEvent(action=action, actor=Actor(userId=user_id),
-                              targetType="mcpServer", targetId=server))
+        uow.record(_audit(kind, action, user_id, server))
         uow.commit()
 
 
-def load_tokens(deps: OAuthDeps, tenant: str, user_id: str, server: str
-                ) -> StoredTokens | None:
+def load_tokens(deps: OAuthDeps, tenant: str, user_id: str, server: str,
+                kind: str = TOKEN_TYPE) -> StoredTokens | None:
     with deps.store.unit_of_work(tenant, readonly=True) as uow:
-        found = uow.repo(AuthToken).find_one(_where(user_id, server))
+        found = uow.repo(AuthToken).find_one(_where(user_id, server, kind))
     if found is None:
         return None
-    raw = deps.secretbox.open(found.token, context=_context(tenant, user_id, server))
+    raw = deps.secretbox.open(found.token, context=_context(tenant, user_id, server, kind))
     return StoredTokens.model_validate(json.loads(raw))
 
 
-def forget(store: Store, tenant: str, user_id: str, server: str) -> int:
+def forget(store: Store, tenant: str, user_id: str, server: str,
+           kind: str = TOKEN_TYPE) -> int:
     """Drop the user's tokens for a server (``POST …/oauth/cancel``), audited."""
     with store.unit_of_work(tenant) as uow:
-        count = uow.repo(AuthToken).delete_many(_where(user_id, server))
-        uow.record(AuditEvent(action="mcp.oauth_cancel", actor=Actor(userId=user_id),
-                              targetType="mcpServer", targetId=server))
+        count = uow.repo(AuthToken).delete_many(_where(user_id, server, kind))
+        uow.record(_audit(kind, "oauth_cancel", user_id, server))
         uow.commit()
     return count
 
 
-async def access_token(deps: OAuthDeps, tenant: str, user_id: str, server: str
-                       ) -> str | None:
+async def access_token(deps: OAuthDeps, tenant: str, user_id: str, server: str,
+                       kind: str = TOKEN_TYPE) -> str | None:
     """A valid access token for the user on ``server`` (refreshed if due), or ``None``."""
-    seen = await to_thread.run_sync(load_tokens, deps, tenant, user_id, server)
+    seen = await to_thread.run_sync(load_tokens, deps, tenant, user_id, server, kind)
     if seen is None:
         return None
     if seen.expires_at - time.time() > REFRESH_SKEW_S or not seen.refresh_token:
@@ -265,13 +333,14 @@ async def access_token(deps: OAuthDeps, tenant: str, user_id: str, server: str
 
 def _refresh_locked(deps: OAuthDeps, tenant: str, user_id: str, server: str,
                     seen: StoredTokens) -> str:
-    lock = deps.redis.lock(f"mcp:oauth:refresh:{tenant}:{user_id}:{server}",
+    kind = seen.kind
+    lock = deps.redis.lock(f"mcp:oauth:refresh:{kind}:{tenant}:{user_id}:{server}",
                            timeout=LOCK_TTL_S, blocking_timeout=LOCK_TTL_S)
     if not lock.acquire():
         raise ServiceUnavailable("Another refresh of this token is taking too long.",
                                  code="MCP_OAUTH_REFRESH_BUSY")
     try:
-        now = load_tokens(deps, tenant, user_id, server)
+        now = load_tokens(deps, tenant, user_id, server, kind)
         if now is None:
             raise NotFound("The OAuth token was removed.", code="MCP_OAUTH_TOKEN_GONE")
         if now.refresh_token != seen.refresh_token:
@@ -289,11 +358,12 @@ def _refresh(deps: OAuthDeps, tenant: str, user_id: str, server: str,
             "client_id": tokens.client_id, "client_secret": tokens.client_secret or "",
             "resource": tokens.resource}
     try:
-        answer = anyio.run(oauth_http.token, tokens.token_endpoint, form,
-                           guard_for(deps.settings, tokens.trusted))
+        answer = anyio.run(partial(oauth_http.token, tokens.token_endpoint, form,
+                                   guard(deps.settings, tokens.kind, tokens.trusted),
+                                   basic=tokens.basic_auth))
     except (oauth_http.OAuthHttpError, SsrfBlocked) as exc:
         raise ServiceUnavailable(f"The token refresh failed: {exc}",
                                  code="MCP_OAUTH_REFRESH_FAILED") from exc
     fresh = _tokens(answer, tokens, tokens.refresh_token)
-    _store(deps, tenant, user_id, server, fresh, "mcp.oauth_refresh")
+    _store(deps, tenant, user_id, server, fresh, "oauth_refresh")
     return fresh.access_token

@@ -214,8 +214,8 @@ class McpRunner:
             return "Error: the tool arguments must be a JSON object."
         where = (self.job.conversationId, self.job.responseMessageId, call_id)
         if ACTION_DELIMITER in name:
-            output, _, _ = await actions.call(self.actions, self.caller, name, parsed, *where)
-            return output
+            done = await actions.call(self.actions, self.caller, name, parsed, *where)
+            return done.output
         outcome = await tools.call_tool(self.rt, self.caller, name, parsed, *where)
         return outcome.output
 
@@ -273,7 +273,8 @@ async def with_tools(rt: Any, caller: Caller, body: ChatStartRequest, job: JobRe
 
     runtime = tools.Runtime(rt.store, rt.settings, tools.manager_for(rt), os.environ,
                             lambda: _oauth_deps(rt), lambda: _secretbox(rt))
-    action_deps = actions.ActionDeps(rt.store, rt.settings, _secretbox(rt))
+    action_deps = actions.ActionDeps(rt.store, rt.settings, _secretbox(rt),
+                                     lambda: _oauth_deps(rt))
     mcp_keys = {k for k in keys if ACTION_DELIMITER not in k}
     wanted = servers | {tools.split_key(k)[1] for k in mcp_keys}
     found = await tools.tools_for(runtime, caller, wanted) if wanted else []

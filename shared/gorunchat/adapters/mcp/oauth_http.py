@@ -5,7 +5,7 @@ metadata, RFC 9728; authorization server metadata, RFC 8414), dynamic client reg
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -86,11 +86,20 @@ async def register(meta: dict[str, Any], redirect_uri: str, allow: AllowList,
     return client_id, secret if isinstance(secret, str) else None
 
 
-async def token(endpoint: str, form: dict[str, str], allow: AllowList) -> dict[str, Any]:
-    """POST a grant to the token endpoint; the token response."""
+async def token(endpoint: str, form: dict[str, str], allow: AllowList,
+                basic: bool = False) -> dict[str, Any]:
+    """POST a grant to the token endpoint; the token response.
+
+    ``basic``: send the client id and secret as HTTP Basic credentials (RFC 6749 §2.3.1)
+    instead of in the form."""
+    data = {k: v for k, v in form.items() if v}
+    auth = None
+    if basic:
+        auth = httpx.BasicAuth(quote(data.pop("client_id", ""), safe=""),
+                               quote(data.pop("client_secret", ""), safe=""))
     async with guarded_client(allow, timeout=15) as client:
-        answer = await _json(client, "POST", endpoint,
-                             data={k: v for k, v in form.items() if v})
+        answer = await _json(client, "POST", endpoint, data=data, auth=auth,
+                             headers={"Accept": "application/json"})
     if not isinstance(answer.get("access_token"), str):
         raise OAuthHttpError("the token answer has no access_token")
     return answer

@@ -1,6 +1,6 @@
 """Handlers of the ``agents`` function: tools (``/api/agents/tools…``) and actions.
 
-Agent CRUD and the action OAuth routes have no handler yet and answer 501.
+The action OAuth routes live in ``edge.handlers.actions_oauth``.
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ from gorunchat.edge.registry import handles
 from gorunchat.services import actions, tools
 
 
-def _action_deps(ctx: RequestContext) -> actions.ActionDeps:
+def action_deps(ctx: RequestContext) -> actions.ActionDeps:
+    rt = runtime(ctx)
     c = ctx.container
-    return actions.ActionDeps(c.store, c.settings, c.secretbox)
+    return actions.ActionDeps(c.store, c.settings, c.secretbox, rt.oauth)
 
 
 @handles("agents.tools")
@@ -45,7 +46,11 @@ def tool_calls(ctx: RequestContext, query: ToolCallsQuery) -> list[ToolCallOut]:
 
 @handles("agents.tool_auth")
 def tool_auth(ctx: RequestContext) -> ToolAuthResponse:
-    needs = tools.tool_needs_auth(runtime(ctx), caller(ctx), ctx.params["toolId"])
+    key = ctx.params["toolId"]
+    if ACTION_DELIMITER in key:
+        needs = actions.needs_sign_in(action_deps(ctx), caller(ctx), key)
+    else:
+        needs = tools.tool_needs_auth(runtime(ctx), caller(ctx), key)
     return ToolAuthResponse(authenticated=not needs, message=not needs)
 
 
@@ -54,10 +59,11 @@ def tool_call(ctx: RequestContext, body: ToolCallRequest) -> ToolCallResponse:
     key = ctx.params["toolId"]
     if ACTION_DELIMITER in key:
         rt = runtime(ctx)
-        output, ok, call_id = rt.manager.loop.run(actions.call(
-            _action_deps(ctx), caller(ctx), key, body.arguments, body.conversationId,
+        done = rt.manager.loop.run(actions.call(
+            action_deps(ctx), caller(ctx), key, body.arguments, body.conversationId,
             body.messageId))
-        return ToolCallResponse(result=output, toolCallId=call_id, success=ok)
+        return ToolCallResponse(result=done.output, toolCallId=done.tool_call_id,
+                                success=done.ok, oauthUrl=done.auth_url)
     outcome = tools.call_tool_sync(runtime(ctx), caller(ctx), ctx.params["toolId"],
                                    body.arguments, body.conversationId, body.messageId)
     return ToolCallResponse(result=outcome.output, toolCallId=outcome.tool_call_id,
@@ -71,10 +77,14 @@ def actions_list(ctx: RequestContext) -> list[ActionOut]:
 
 @handles("agents.action_save", body=ActionSaveRequest)
 def action_save(ctx: RequestContext, body: ActionSaveRequest) -> ActionOut:
-    return actions.save(_action_deps(ctx), caller(ctx), ctx.params["agent_id"], body)
+    return actions.save(action_deps(ctx), caller(ctx), ctx.params["agent_id"], body)
 
 
 @handles("agents.action_delete")
 def action_delete(ctx: RequestContext) -> ActionDeleteResponse:
     return ActionDeleteResponse(action_id=actions.delete(
         ctx.container.store, caller(ctx), ctx.params["agent_id"], ctx.params["action_id"]))
+
+
+# The action OAuth routes are registered with the rest of the ``agents`` function.
+from gorunchat.edge.handlers import actions_oauth as _oauth_routes  # noqa: E402,F401

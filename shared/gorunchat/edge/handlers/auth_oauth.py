@@ -7,10 +7,12 @@ client (``/c/new`` signed in, ``/login/2fa`` when a second factor is due), or th
 
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import urlencode
 
 from flask import Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from gorunchat.contracts.auth import OAuthCallbackQuery, OAuthErrorQuery
 from gorunchat.contracts.errors import GoRunChatError
@@ -101,3 +103,22 @@ def oauth_error(ctx: RequestContext, query: OAuthErrorQuery) -> Response:
     client = ctx.container.settings.domain_client.rstrip("/")
     return _redirect(f"{client}/login?" + urlencode(
         {"redirect": "false", "error": error, "message": message}), code=302)
+
+
+class OAuthSuccessQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    serverName: str | None = Field(default=None, max_length=128)
+    action_id: str | None = Field(default=None, max_length=128)
+
+
+@handles("auth.oauth_success", query=OAuthSuccessQuery)
+def oauth_success(ctx: RequestContext, query: OAuthSuccessQuery) -> Response:
+    """Where a tool's OAuth callback lands: a plain page saying the sign-in worked (the
+    tab was opened for it; the chat retries the tool on its own)."""
+    what = query.serverName or ("this action" if query.action_id else "the tool")
+    body = ("<!doctype html><html lang=en><meta charset=utf-8>"
+            "<meta name=viewport content='width=device-width'><title>Signed in</title>"
+            f"<main><h1>Signed in to {html.escape(what)}</h1>"
+            "<p>You can close this window and return to your chat.</p></main></html>")
+    return Response(body, status=200, mimetype="text/html")
