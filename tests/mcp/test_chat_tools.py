@@ -127,3 +127,33 @@ def test_model_calls_an_action_tool(service: InProcessService, api: int) -> None
     audit = [r for r in service.container.store.audit_log(TENANT).records()
              if r.action == "tool.call"]
     assert [r.metadata["tool"] for r in audit] == [key]
+
+
+def test_an_oauth_action_shows_its_sign_in_url_on_the_tool_call(
+        service: InProcessService) -> None:
+    from tests.fixtures.actions.oauth_provider import Provider
+    from tests.mcp.test_action_oauth import _metadata
+
+    provider = Provider()
+    try:
+        account = create_account(service.container.store)  # type: ignore[arg-type]
+        who = Caller(principal=Principal(userId=account.user_id, tenantId=TENANT),
+                     actor=Actor(userId=account.user_id))
+        deps = actions.ActionDeps(service.container.store, service.container.settings,
+                                  service.container.secretbox)
+        key = actions.save(deps, who, "agent_1", ActionSaveRequest.model_validate(
+            {"metadata": _metadata(provider)})).tools[0]
+        started = start_chat(service.url, account, model="demo-tools", tools=[key],
+                             text=f'use {key} {{"note": "hi"}}')
+        frames = read_stream(service.url, account, started.json()["streamId"]).frames
+        call = _events(frames, "on_run_step_completed")[0]["result"]["tool_call"]  # type: ignore[index]
+        assert call["auth"].startswith(f"{provider.base}/authorize?")  # type: ignore[index]
+        assert "Sign in to use this action" in call["output"]  # type: ignore[index]
+        assert provider.state.stats["api_calls"] == 0
+        final = frames[-1].data["responseMessage"]["content"][0]["tool_call"]
+        assert final["auth"] == call["auth"]  # type: ignore[index]
+        audit = [r for r in service.container.store.audit_log(TENANT).records()
+                 if r.action == "tool.call"]
+        assert [r.outcome for r in audit] == ["failure"]
+    finally:
+        provider.close()

@@ -217,6 +217,7 @@ class ToolCallInfo(BaseModel):
     output: str | None = None
     progress: float | None = None
     type: Literal["tool_call"] = "tool_call"
+    auth: str | None = None  # LibreChat's sign-in URL for an OAuth tool
 
 
 class ContentPart(BaseModel):

@@ -172,6 +172,7 @@ class ToolStep:
     name: str
     args: str = ""
     output: str | None = None
+    auth: str | None = None  # where the user signs in before the tool can run
     kind: ClassVar[Literal["tool_step"]] = "tool_step"
 
 

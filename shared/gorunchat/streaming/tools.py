@@ -62,9 +62,18 @@ MAX_STEPS = 5
 _SEP = "\x1e"  # separates tool steps that the coalescer joined into one run
 
 
+@dataclass(frozen=True)
+class ToolAnswer:
+    """What a tool call gave: the text the model reads, and a sign-in URL for the user when
+    the tool needs OAuth first (shown on the tool call, as LibreChat does)."""
+
+    output: str
+    auth: str | None = None
+
+
 class ToolRunner(Protocol):
-    async def run(self, name: str, arguments: str, call_id: str) -> str:
-        """Run tool ``name`` with JSON ``arguments``; answer the text the model reads."""
+    async def run(self, name: str, arguments: str, call_id: str) -> ToolAnswer:
+        """Run tool ``name`` with JSON ``arguments``."""
         ...
 
 
@@ -120,9 +129,9 @@ class ToolLoopProvider:
         for call in turn.calls.values():
             args = "".join(call.args) or "{}"
             yield ToolStep("start", call.id, call.name, args)
-            output = await self.runner.run(call.name, args, call.id)
-            yield ToolStep("done", call.id, call.name, args, output)
-            results.append(ToolResultPart(toolCallId=call.id, output=output))
+            answer = await self.runner.run(call.name, args, call.id)
+            yield ToolStep("done", call.id, call.name, args, answer.output, answer.auth)
+            results.append(ToolResultPart(toolCallId=call.id, output=answer.output))
         said: list[TextPart | ToolCallPart] = [TextPart(text="".join(turn.text))] \
             if turn.text else []
         said += [ToolCallPart(id=c.id, name=c.name, arguments="".join(c.args) or "{}")
@@ -159,7 +168,7 @@ def _absorb(turn: _Turn, totals: list[int], event: ProviderEvent) -> bool:
 def encode_step(step: ToolStep) -> str:
     """A tool step as coalescer text (the coalescer joins same-kind runs)."""
     return json.dumps({"phase": step.phase, "id": step.call_id, "name": step.name,
-                       "args": step.args, "output": step.output}) + _SEP
+                       "args": step.args, "output": step.output, "auth": step.auth}) + _SEP
 
 
 def tool_entries(agg: Aggregator, text: str, next_seq: Callable[[], int]
@@ -179,7 +188,7 @@ def tool_entries(agg: Aggregator, text: str, next_seq: Callable[[], int]
             out.append(JournalEntry(seq, "run_step_delta", RunStepDeltaFrame(
                 seq=seq, data=delta).model_dump_json(exclude_none=True).encode()))
             continue
-        done = agg.finish_tool(step["id"], step["output"] or "")
+        done = agg.finish_tool(step["id"], step["output"] or "", step.get("auth"))
         if done is None:
             continue
         run_step, call = done
@@ -202,22 +211,22 @@ class McpRunner:
                  actions: ActionDeps) -> None:
         self.rt, self.caller, self.job, self.actions = rt, caller, job, actions
 
-    async def run(self, name: str, arguments: str, call_id: str) -> str:
+    async def run(self, name: str, arguments: str, call_id: str) -> ToolAnswer:
         from gorunchat.contracts.actions import ACTION_DELIMITER
         from gorunchat.services import actions, tools
 
         try:
             parsed: Any = json.loads(arguments or "{}")
         except ValueError:
-            return "Error: the tool arguments are not valid JSON."
+            return ToolAnswer("Error: the tool arguments are not valid JSON.")
         if not isinstance(parsed, dict):
-            return "Error: the tool arguments must be a JSON object."
+            return ToolAnswer("Error: the tool arguments must be a JSON object.")
         where = (self.job.conversationId, self.job.responseMessageId, call_id)
         if ACTION_DELIMITER in name:
             done = await actions.call(self.actions, self.caller, name, parsed, *where)
-            return done.output
+            return ToolAnswer(done.output, done.auth_url)
         outcome = await tools.call_tool(self.rt, self.caller, name, parsed, *where)
-        return outcome.output
+        return ToolAnswer(outcome.output)
 
 
 def requested_tools(body: ChatStartRequest) -> tuple[set[str], set[str]]:
