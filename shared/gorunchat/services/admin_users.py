@@ -4,8 +4,8 @@ Deleting a user removes their data the way LibreChat's account deletion does, wi
 implementation account deletion and retention share (``services.user_data.erase``). A user
 under legal hold, or one with a conversation under hold, is not destroyed: the request is
 refused with 409 ``LEGAL_HOLD_ACTIVE`` and nothing changes (the rule of ``services.holds``
-for administrative destruction). File blobs are not removed here: this function has no
-rights on the uploads bucket. Every action is audited in the same unit of work.
+for administrative destruction). The blobs of the erased files go once the erasure has
+committed. Every action is audited in the same unit of work.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from gorunchat.contracts.audit import DiscoveryEvent
 from gorunchat.contracts.documents import User
 from gorunchat.contracts.errors import BadRequest, Forbidden
 from gorunchat.contracts.identity import Role
+from gorunchat.ports.blobstore import BlobStore
 from gorunchat.ports.store import Store, UnitOfWork
 from gorunchat.services import holds, user_data
 from gorunchat.services.caller import Caller
@@ -61,7 +62,7 @@ def _target(uow: UnitOfWork, caller: Caller, user_id: str) -> User:
 
 def _purge(uow: UnitOfWork, user: User) -> dict[str, int]:
     """Journal the end of each of ``user``'s conversations, then erase the user and
-    everything they own; returns counts per collection."""
+    everything they own; returns counts per collection (the caller removes the blobs)."""
     for conversation in uow.conversations.find({"user": user.id}):
         uow.journal(DiscoveryEvent(kind="conversation.deleted", userId=user.id,
                                    conversationId=conversation.conversationId,
@@ -69,7 +70,8 @@ def _purge(uow: UnitOfWork, user: User) -> dict[str, int]:
     return user_data.erase(uow, user.id)
 
 
-def delete_user(store: Store, caller: Caller, user_id: str) -> None:
+def delete_user(store: Store, caller: Caller, user_id: str,
+                blobs: BlobStore | None = None) -> None:
     """Delete a user and their data; refused for oneself, the last admin and a user whom a
     legal hold covers, or one of whose conversations it does (409, nothing changes)."""
     if user_id == caller.user_id:
@@ -80,10 +82,12 @@ def delete_user(store: Store, caller: Caller, user_id: str) -> None:
                 {"role": {"$in": list(ADMIN_ROLES)}}) <= 1:
             raise BadRequest("The last admin cannot be deleted.", code="LAST_ADMIN")
         holds.assert_user_data_not_held(uow, user_id)
+        doomed = user_data.file_keys(uow, user.id)
         counts = _purge(uow, user)
         audit(uow, caller, "admin.user_delete", "user", user_id, email=user.email,
               role=user.role, deleted=counts)
         uow.commit()
+    user_data.delete_blobs(blobs, doomed)
 
 
 def change_role(store: Store, caller: Caller, user_id: str, role: str) -> User:

@@ -225,7 +225,8 @@ def _purge_hidden_files(store: Store, tenant_id: str, blobs: BlobStore | None,
             return
 
 
-def _purge_hidden_users(store: Store, tenant_id: str, tally: _Tally) -> None:
+def _purge_hidden_users(store: Store, tenant_id: str, tally: _Tally,
+                        blobs: BlobStore | None) -> None:
     """Accounts their users deleted under a since-released hold: erased like an admin's
     deletion, except what conversation holds still preserve. An account whose hidden files
     are still waiting for ``_purge_hidden_files`` waits too, so no blob is orphaned."""
@@ -236,7 +237,9 @@ def _purge_hidden_users(store: Store, tenant_id: str, tally: _Tally) -> None:
         found = uow.users.find({**_HIDDEN, "_id": {"$nin": sorted(held.users)}}, limit=BATCH)
         ready = [u for u in found if not uow.repo(StoredFile).count(
             {**_HIDDEN, **_removable(held), "user": u.id})]
+        doomed: list[str] = []
         for user in ready:
+            doomed += user_data.file_keys(uow, user.id, keep_conversations=held.conversations)
             counts = user_data.erase(uow, user.id, keep_conversations=held.conversations)
             uow.record(AuditEvent(action="retention.user_purged", actor=SYSTEM,
                                   targetType="user", targetId=user.id,
@@ -246,6 +249,7 @@ def _purge_hidden_users(store: Store, tenant_id: str, tally: _Tally) -> None:
                                        content={"reason": "deleted_under_released_hold",
                                                 "deleted": counts}))
         uow.commit()
+    user_data.delete_blobs(blobs, doomed)
     tally.tombstones += len(ready)
 
 
@@ -262,7 +266,7 @@ def run_tenant(store: Store, tenant_id: str, defaults: RetentionSettings,
     _purge_chats(store, tenant_id, _HIDDEN, "deleted_under_released_hold", tally)
     _purge_hidden_messages(store, tenant_id, tally)
     _purge_hidden_files(store, tenant_id, blobs, tally)
-    _purge_hidden_users(store, tenant_id, tally)
+    _purge_hidden_users(store, tenant_id, tally, blobs)
     if chat_before is not None:
         _purge_chats(store, tenant_id, {"updatedAt": {"$lt": chat_before}},
                      "chat_retention", tally)

@@ -7,8 +7,9 @@ sessions, files, presets, tags, shared links, tool calls, memories, plugin auths
 keys, balance and transactions, prompts and agents they authored, their ACL entries, grants
 and config overrides, and their group memberships. The collections come from the document
 classes in ``gorunchat.contracts`` whose collection is listed in ``USER_DATA``, so a context
-added later is swept without a change here. File blobs are not touched here (the caller
-removes them where it holds the blob store's rights).
+added later is swept without a change here. File blobs are not touched here: callers take
+:func:`file_keys` before erasing and remove those blobs with :func:`delete_blobs` once the
+erasure is committed (a failed commit leaves every blob in place).
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ import gorunchat.contracts as contracts_pkg
 from gorunchat.contracts.acl import AclEntry
 from gorunchat.contracts.admin_config import ConfigOverride, SystemGrant
 from gorunchat.contracts.documents import Document
+from gorunchat.ports.blobstore import BlobStore
 from gorunchat.ports.store import UnitOfWork
-from gorunchat.services import groups
+from gorunchat.services import groups, prompts
+from gorunchat.services.agents import forget_author as forget_agents
 
 #: Collections holding a user's own data (LibreChat's, and ``toolfavorites``) → the field
 #: naming the owner.
@@ -55,6 +58,35 @@ def user_data_models() -> tuple[type[Document], ...]:
     return tuple(found[name] for name in sorted(found))
 
 
+def file_keys(uow: UnitOfWork, user_id: str, *, keep_conversations: Collection[str] = ()
+              ) -> list[str]:
+    """The blob keys of the files :func:`erase` would delete (call it first)."""
+    from gorunchat.contracts.library import StoredFile
+
+    where: dict[str, Any] = {"user": user_id}
+    if keep_conversations:
+        where["conversationId"] = {"$nin": sorted(set(keep_conversations))}
+    return [f.storageKey or f.file_id for f in uow.repo(StoredFile).find(where)]
+
+
+def delete_blobs(blobs: BlobStore | None, keys: Collection[str]) -> int:
+    """Remove the blobs of erased files, after the erasure committed; the number gone.
+    A blob that is already missing, or a store error, is logged and skipped: the
+    documents are gone, so nothing serves it, and retrying cannot bring it back."""
+    if blobs is None:
+        return 0
+    import logging
+
+    gone = 0
+    for key in keys:
+        try:
+            gone += bool(blobs.delete(key))
+        except Exception:  # noqa: BLE001 - one failing blob must not strand the rest
+            logging.getLogger(__name__).warning(
+                "blob delete failed", extra={"fields": {"key": key}}, exc_info=True)
+    return gone
+
+
 def erase(uow: UnitOfWork, user_id: str, *, keep_conversations: Collection[str] = ()
           ) -> dict[str, int]:
     """Delete everything ``user_id`` owns and then the account itself; counts per collection
@@ -64,7 +96,10 @@ def erase(uow: UnitOfWork, user_id: str, *, keep_conversations: Collection[str] 
     preserve) stay. The caller checks holds, journals and audits in the same unit of work.
     """
     keep = sorted(set(keep_conversations))
-    counts: dict[str, int] = {}
+    # Before the sweep: the ACL entries of their prompt groups, others' versions in them,
+    # and the production version of others' groups that pointed at one of theirs.
+    counts: dict[str, int] = {"promptlibrary": prompts.forget_author(uow, user_id)}
+    counts["agentaccess"] = forget_agents(uow, user_id)  # the ACL entries on their agents
     for model in user_data_models():
         where: dict[str, Any] = {USER_DATA[model.collection]: user_id}
         if keep and model.collection in CONVERSATION_BOUND:

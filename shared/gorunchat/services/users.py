@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from gorunchat.contracts.agents import Agent
 from gorunchat.contracts.audit import Actor, AuditEvent
 from gorunchat.contracts.auth import AuthToken, MessageResponse
 from gorunchat.contracts.documents import User
@@ -27,6 +28,7 @@ from gorunchat.contracts.user import (
     UserView,
 )
 from gorunchat.domain.ids import object_id
+from gorunchat.ports.blobstore import BlobStore
 from gorunchat.ports.store import Store, UnitOfWork
 from gorunchat.services import deletion, holds, user_data
 from gorunchat.services.caller import Caller
@@ -125,7 +127,8 @@ def accept_terms(store: Store, caller: Caller) -> MessageResponse:
     return MessageResponse(message="Terms accepted successfully")
 
 
-def delete_account(store: Store, caller: Caller, allowed: bool) -> MessageResponse:
+def delete_account(store: Store, caller: Caller, allowed: bool,
+                   blobs: BlobStore | None = None) -> MessageResponse:
     """Delete the caller's account and everything it owns, as LibreChat does.
 
     Sign-in records (sessions, one-time tokens) always go, so nobody signs in to it again.
@@ -150,6 +153,7 @@ def delete_account(store: Store, caller: Caller, allowed: bool) -> MessageRespon
     with store.unit_of_work(caller.tenant_id) as uow:
         user = load(uow, caller.user_id)
         held = holds.holds_on_user(uow, user.id)
+        doomed: list[str] = []
         kept = sorted({c for h in holds.held_conversations_of(uow, user.id)
                        for c in h.conversationIds})
         sessions = uow.sessions.delete_many({"user": user.id})
@@ -159,12 +163,14 @@ def delete_account(store: Store, caller: Caller, allowed: bool) -> MessageRespon
         if held:
             uow.repo(SharedLink).delete_many({"user": user.id})
             holds.hide(uow.repo(StoredFile), {"user": user.id}, by=user.id)
+            holds.hide(uow.repo(Agent), {"author": user.id}, by=user.id)
             holds.hide(uow.users, {"_id": user.id}, by=user.id)
             outcome = holds.disposition(held)
         else:
             if kept:
                 holds.hide(uow.repo(StoredFile),
                            {"user": user.id, "conversationId": {"$in": kept}}, by=user.id)
+            doomed = user_data.file_keys(uow, user.id, keep_conversations=kept)
             outcome = {"deleted": user_data.erase(uow, user.id, keep_conversations=kept),
                        **done.outcome()}
         uow.record(AuditEvent(action="user.delete", actor=caller.actor, targetType="user",
@@ -174,6 +180,7 @@ def delete_account(store: Store, caller: Caller, allowed: bool) -> MessageRespon
                                         "conversations": len(done.conversations),
                                         "messages": done.messages, **outcome}))
         uow.commit()
+    user_data.delete_blobs(blobs, doomed)
     return MessageResponse(message="User deleted")
 
 

@@ -58,7 +58,8 @@ def search_users(ctx: RequestContext, query: AdminUserSearchQuery) -> AdminUserS
 
 @handles("admin.user_delete")
 def delete_user(ctx: RequestContext) -> Outcome:
-    admin_users.delete_user(ctx.container.store, caller(ctx), ctx.params["id"])
+    admin_users.delete_user(ctx.container.store, caller(ctx), ctx.params["id"],
+                            ctx.container.blobs)
     return Outcome(message="User deleted successfully")
 
 

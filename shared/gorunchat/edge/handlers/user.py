@@ -49,7 +49,8 @@ def terms_accept(ctx: RequestContext) -> MessageResponse:
 @handles("user.delete")
 def delete(ctx: RequestContext) -> MessageResponse:
     allowed = ctx.container.settings.auth.allow_account_deletion
-    result = users.delete_account(ctx.container.store, identity.caller(ctx), allowed)
+    result = users.delete_account(ctx.container.store, identity.caller(ctx), allowed,
+                                  ctx.container.blobs)
     identity.clear_refresh_cookie()
     return result
 
