@@ -176,6 +176,31 @@ def seed_action(container: Container, owner: User) -> Seeded:
     return Seeded({"agent_id": "agent_1", "action_id": action.action_id})
 
 
+def seed_agent(container: Container, owner: User) -> Seeded:
+    """An agent with one version and its owner's ACL entry; ``grant`` makes the stranger a
+    viewer, so routes needing more answer 403 and the owner can still delete it last."""
+    from gorunchat.contracts.acl import AclEntry
+    from gorunchat.contracts.agents import Agent
+    from gorunchat.domain.permissions import ResourceType
+    from gorunchat.services import acl
+
+    agent = Agent(_id=object_id(), id=f"agent_{new_uuid()[:21]}", name="Owner's agent",
+                  provider="openAI", author=owner.id, tenantId=TENANT,
+                  versions=[{"name": "Owner's agent", "provider": "openAI"}])
+    with container.store.unit_of_work(TENANT) as uow:
+        uow.repo(Agent).insert(agent)
+        acl.grant_owner(uow, ResourceType.AGENT, agent.oid, owner.id)
+        uow.commit()
+
+    def grant(stranger: User) -> None:
+        put(container, AclEntry(id=object_id(), principalType="user", principalId=stranger.id,
+                                resourceType="agent", resourceId=agent.oid, permBits=1,
+                                roleId="agent_viewer", tenantId=TENANT))
+
+    return Seeded({"id": agent.id, "agent_id": agent.id}, body={"version_index": 0},
+                  grant=grant)
+
+
 # admin routes: the resource is a tenant's user, role, group or config override ------------
 
 def seed_admin_user(container: Container, owner: User) -> Seeded:
@@ -302,6 +327,12 @@ BY_PATH: dict[str, Seeder] = {
     "/api/admin/exports/:id": seed_export,
     "/api/admin/exports/:id/download": seed_export,
     "/api/agents/actions/:agent_id/:action_id": seed_action,
+    "/api/agents/:id": seed_agent,
+    "/api/agents/:id/duplicate": seed_agent,
+    "/api/agents/:id/expanded": seed_agent,
+    "/api/agents/:id/revert": seed_agent,
+    "/api/agents/:id/versions": seed_agent,
+    "/api/files/images/agents/:agent_id/avatar": seed_agent,
     "/api/memories/:key": seed_memory,
 }
 #: By the set of path parameter names: covers routes added later with the same ids.
@@ -329,6 +360,7 @@ EXEMPT: dict[str, str] = {
     "roles.acl_effective_all": "the parameter is a resource type; answers only the caller's",
     "files.agent_files": "agents are not built yet, so no agent can be seeded",
     "agents.action_save": "agents are not built yet; an action is saved under the caller",
+    "files.assistant_avatar": "GoRunChat has no assistants: every caller gets 404",
     "mcp.reinitialize": "the owner's call dials the server; stranger 404 is in tests/mcp",
     "mcp.oauth_initiate": "the owner's call runs OAuth discovery; stranger 404 in tests/mcp",
     "mcp.oauth_callback": "public callback; the flow (state) and the bind cookie address it",

@@ -12,6 +12,7 @@ from gorunchat.contracts.acl import AccessRole, AclEntry, Group
 from gorunchat.contracts.actions import ActionDoc
 from gorunchat.contracts.admin_audit import RetentionPolicy
 from gorunchat.contracts.admin_config import ConfigOverride, SystemGrant
+from gorunchat.contracts.agents import Agent
 from gorunchat.contracts.auth import AuthToken
 from gorunchat.contracts.balance import Balance, Transaction
 from gorunchat.contracts.documents import Conversation, Document, Message, Session, User
@@ -88,6 +89,8 @@ COLLECTIONS: dict[str, CollectionSpec] = {
         # MCP and tools (issue 10)
         CollectionSpec(McpServerDoc, ("serverName", "author")),
         CollectionSpec(ActionDoc, ("user", "agent_id")),
+        # agents (LibreChat's ``agents``: ``_id`` is the key the ACL uses, ``id`` the public id)
+        CollectionSpec(Agent, ("id", "author", "category", "updatedAt")),
         # presets and memories
         CollectionSpec(Preset, ("user", "defaultPreset")),
         CollectionSpec(MemoryEntry, ("userId", "key"), compound=(("userId", "key"),)),

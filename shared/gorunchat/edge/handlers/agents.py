@@ -88,3 +88,6 @@ def action_delete(ctx: RequestContext) -> ActionDeleteResponse:
 
 # The action OAuth routes are registered with the rest of the ``agents`` function.
 from gorunchat.edge.handlers import actions_oauth as _oauth_routes  # noqa: E402,F401
+
+# Agent CRUD is registered with the rest of the ``agents`` function.
+from gorunchat.edge.handlers import agents_crud as _crud_routes  # noqa: E402,F401

@@ -109,3 +109,7 @@ def download(ctx: RequestContext) -> Response:
     disposition = f"attachment; filename*=UTF-8''{quote(stored.filename)}"
     return Response(data, status=200, mimetype="application/octet-stream", headers={
         "Content-Disposition": disposition, "X-File-Metadata": meta})
+
+
+# The avatar uploads are registered with the rest of the ``files`` function.
+from gorunchat.edge.handlers import files_avatars as _avatar_routes  # noqa: E402,F401
