@@ -134,6 +134,49 @@ def seed_shared_agent(container: Container, owner: User) -> Seeded:
     return Seeded({"resourceType": "agent", "resourceId": agent_id}, body={}, grant=grant)
 
 
+# prompt library -----------------------------------------------------------------------
+
+def _prompt_group(container: Container, owner: User) -> tuple[str, str, Callable[[User], None]]:
+    """A prompt group with one version and its owner's ACL entry, as ``POST /api/prompts``
+    writes them. The grant makes the stranger an editor: every route then finds the group
+    (deleting answers 403), and the owner's delete, probed last, still has it to delete."""
+    from gorunchat.contracts.acl import AclEntry
+    from gorunchat.contracts.prompts import Prompt, PromptGroup
+    from gorunchat.domain.permissions import ResourceType
+    from gorunchat.services import acl
+
+    group_id, prompt_id = object_id(), object_id()
+    put(container, Prompt.model_validate({"_id": prompt_id, "groupId": group_id,
+                                          "author": owner.id, "prompt": "owner's words",
+                                          "tenantId": TENANT}),
+        PromptGroup.model_validate({"_id": group_id, "name": "Owner's prompt",
+                                    "author": owner.id, "productionId": prompt_id,
+                                    "tenantId": TENANT}))
+    with container.store.unit_of_work(TENANT) as uow:
+        acl.grant_owner(uow, ResourceType.PROMPTGROUP, group_id, owner.id)
+        uow.commit()
+
+    def grant(stranger: User) -> None:
+        put(container, AclEntry(id=object_id(), principalType="user", principalId=stranger.id,
+                                resourceType="promptGroup", resourceId=group_id, permBits=3,
+                                roleId="promptGroup_editor", tenantId=TENANT))
+
+    return group_id, prompt_id, grant
+
+
+_PROMPT_BODY = {"name": "stolen", "prompt": {"prompt": "stolen words"}}
+
+
+def seed_prompt_group(container: Container, owner: User) -> Seeded:
+    group_id, _, grant = _prompt_group(container, owner)
+    return Seeded({"groupId": group_id}, body=_PROMPT_BODY, grant=grant)
+
+
+def seed_prompt(container: Container, owner: User) -> Seeded:
+    _, prompt_id, grant = _prompt_group(container, owner)
+    return Seeded({"promptId": prompt_id}, body=_PROMPT_BODY, grant=grant)
+
+
 # MCP servers and actions (issue 10) ------------------------------------------------------
 
 def seed_mcp_server(container: Container, owner: User) -> Seeded:
@@ -348,6 +391,8 @@ BY_PARAMS: dict[frozenset[str], Seeder] = {
     frozenset({"principalType", "principalId"}): seed_config,
     frozenset({"serverName"}): seed_mcp_server,
     frozenset({"toolId"}): seed_mcp_server,
+    frozenset({"groupId"}): seed_prompt_group,
+    frozenset({"promptId"}): seed_prompt,
 }
 
 #: Served routes with path parameters that do not address another user's resource,

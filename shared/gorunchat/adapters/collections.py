@@ -24,6 +24,7 @@ from gorunchat.contracts.mcp import McpServerDoc
 from gorunchat.contracts.memories import MemoryEntry
 from gorunchat.contracts.plugins import PluginAuth
 from gorunchat.contracts.presets import Preset
+from gorunchat.contracts.prompts import Prompt, PromptGroup
 from gorunchat.contracts.roles import RoleDoc
 from gorunchat.contracts.user import ToolFavorite
 
@@ -94,5 +95,8 @@ COLLECTIONS: dict[str, CollectionSpec] = {
         # presets and memories
         CollectionSpec(Preset, ("user", "defaultPreset")),
         CollectionSpec(MemoryEntry, ("userId", "key"), compound=(("userId", "key"),)),
+        # prompt library
+        CollectionSpec(Prompt, ("groupId", "author", "createdAt")),
+        CollectionSpec(PromptGroup, ("author", "name", "category", "command", "updatedAt")),
     )
 }

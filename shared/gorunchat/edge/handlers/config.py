@@ -15,11 +15,13 @@ from gorunchat.contracts.config import (
 )
 from gorunchat.contracts.errors import ServiceUnavailable
 from gorunchat.contracts.library import SearchEnabled
+from gorunchat.contracts.prompts import Category
 from gorunchat.edge.context import RequestContext
 from gorunchat.edge.observability import metrics_payload
 from gorunchat.edge.registry import handles
 from gorunchat.services import config as config_service
 from gorunchat.services import models as model_registry
+from gorunchat.services import prompts
 
 
 @handles("config.health")
@@ -80,3 +82,9 @@ def token_config(ctx: RequestContext) -> TokenConfig:
 def search_enable(ctx: RequestContext) -> SearchEnabled:
     """Search runs in the store's own text index, so it is always available."""
     return SearchEnabled(True)
+
+
+@handles("config.categories")
+def categories(ctx: RequestContext) -> list[Category]:
+    """The prompt library's categories (LibreChat's list, plus ``prompts.categories``)."""
+    return prompts.categories(prompts.categories_config(ctx.container.settings.app))
