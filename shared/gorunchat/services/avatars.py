@@ -27,12 +27,12 @@ from gorunchat.domain.ids import new_uuid
 from gorunchat.domain.permissions import PermissionBits
 from gorunchat.ports.blobstore import BlobStore
 from gorunchat.ports.store import UnitOfWork
-from gorunchat.services import agents, files, holds
+from gorunchat.services import agents, file_access, files, holds
 from gorunchat.services.caller import Caller
 from gorunchat.services.users import load as load_user
 
 log = logging.getLogger("gorunchat.files")
-AVATAR_CONTEXT = "avatar"
+AVATAR_CONTEXT = file_access.AVATAR
 
 
 @dataclass(frozen=True)

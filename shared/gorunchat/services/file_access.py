@@ -36,6 +36,7 @@ from gorunchat.services import holds
 from gorunchat.services.caller import Caller
 
 log = logging.getLogger("gorunchat.files")
+AVATAR = "avatar"  # the context of avatar files, which the file list leaves out
 _METADATA = ("conversationId", "file_id", "temp_file_id", "bytes", "filename", "filepath",
              "object", "type", "usage", "source", "width", "height", "createdAt", "updatedAt")
 
@@ -53,10 +54,19 @@ def _owned(uow: UnitOfWork, caller: Caller, file_id: str) -> StoredFile:
 
 def owned_file(store: Store, caller: Caller, file_id: str, user_param: str | None = None
                ) -> StoredFile:
-    """The caller's file; the ``:userId`` of a download path must be the caller too."""
-    if user_param is not None and user_param != caller.user_id:
-        raise file_not_found()
+    """The caller's file; the ``:userId`` of a download path must be the caller too.
+
+    An avatar (``context: "avatar"``, ``services.avatars``) is the exception: anyone signed
+    in to its tenant may download it by its owner's path, as LibreChat serves avatars to
+    everyone who sees the user or the agent.
+    """
     with store.unit_of_work(caller.tenant_id, readonly=True) as uow:
+        if user_param is not None and user_param != caller.user_id:
+            found = uow.repo(StoredFile).get(file_id)
+            if (found is None or found.context != AVATAR or found.user != user_param
+                    or holds.is_hidden(found)):
+                raise file_not_found()
+            return found
         return _owned(uow, caller, file_id)
 
 
@@ -66,8 +76,8 @@ def view(stored: StoredFile) -> FileObject:
 
 def list_files(store: Store, caller: Caller) -> list[FileObject]:
     with store.unit_of_work(caller.tenant_id, readonly=True) as uow:
-        found = uow.repo(StoredFile).find({"user": caller.user_id, **holds.VISIBLE},
-                                          sort=[("createdAt", -1)])
+        found = uow.repo(StoredFile).find({"user": caller.user_id, "context": {"$ne": AVATAR},
+                                           **holds.VISIBLE}, sort=[("createdAt", -1)])
     return [view(f) for f in found]
 
 
