@@ -102,6 +102,14 @@ def test_list_is_newest_first(container: Container, make_user: UserFactory) -> N
 
     assert _keys(mounted("memories"), auth) == ["a", "b", "c"]
 
+    # entries written by LibreChat (ObjectId ids) can be renamed and deleted too
+    renamed = mounted("memories").patch("/api/memories/c", headers=auth,
+                                        json={"key": "d", "value": "dee"})
+    deleted = mounted("memories").delete("/api/memories/b", headers=auth)
+
+    assert (renamed.status_code, deleted.status_code) == (200, 200)
+    assert _keys(mounted("memories"), auth) == ["d", "a"]
+
 
 def test_rename_moves_the_memory(container: Container, make_user: UserFactory) -> None:
     _, auth = make_user()

@@ -21,6 +21,7 @@ counts are of the same order for prose. Audit records name keys, never values.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -44,7 +45,6 @@ from gorunchat.contracts.memories import (
     UpdateMemoryRequest,
 )
 from gorunchat.contracts.roles import PermissionType
-from gorunchat.domain.ids import object_id
 from gorunchat.domain.pricing import estimate_tokens
 from gorunchat.ports.store import Repository, Store, UnitOfWork
 from gorunchat.services import users
@@ -55,6 +55,14 @@ from gorunchat.services.roles import find_role
 _KEY = re.compile(KEY_PATTERN)
 #: LibreChat's ``createMemory``/``setMemory`` refuse this key.
 RESERVED_KEY = "nothing"
+
+
+def entry_id(caller: Caller, key: str) -> str:
+    """The id of the caller's memory ``key``: derived from tenant, user and key, so two
+    requests racing to create the same key collide in the store (409), never both land.
+    Entries from a LibreChat database keep their ObjectIds; lookups go by user and key."""
+    digest = hashlib.sha256(f"{caller.tenant_id}\0{caller.user_id}\0{key}".encode())
+    return digest.hexdigest()[:24]
 
 
 def memory_not_found() -> NotFound:
@@ -160,7 +168,7 @@ def create(store: Store, app: AppConfig, caller: Caller, body: CreateMemoryReque
             raise Conflict("Memory with this key already exists.", code="MEMORY_EXISTS")
         _check_tokens(config, sum(m.tokenCount for m in existing), tokens)
         entry = MemoryEntry.model_validate({
-            "_id": object_id(), "tenantId": caller.tenant_id, "userId": caller.user_id,
+            "_id": entry_id(caller, key), "tenantId": caller.tenant_id, "userId": caller.user_id,
             "key": key, "value": value, "tokenCount": tokens, "updated_at": utcnow()})
         _entries(uow).insert(entry)
         _audit(uow, caller, "memory.create", entry, tokenCount=tokens)
@@ -186,10 +194,14 @@ def update(store: Store, app: AppConfig, caller: Caller, key: str, body: UpdateM
         others = sum(m.tokenCount for m in existing if m.id != entry.id)
         if tokens > entry.tokenCount:  # shrinking a memory is always allowed
             _check_tokens(config, others, tokens)
-        updated = _entries(uow).update(entry.id, {
-            "key": new_key, "value": value, "tokenCount": tokens, "updated_at": utcnow()})
-        if updated is None:
-            raise memory_not_found()
+        changes = {"key": new_key, "value": value, "tokenCount": tokens,
+                   "updated_at": utcnow()}
+        if new_key == key:
+            updated = _entries(uow).update(entry.id, changes) or entry
+        else:  # a new entry under the new key's id, as LibreChat creates and deletes
+            updated = _entries(uow).insert(MemoryEntry.model_validate({
+                **entry.to_doc(), **changes, "_id": entry_id(caller, new_key)}))
+            _entries(uow).delete(entry.id)
         _audit(uow, caller, "memory.update", updated, previousKey=key if new_key != key
                else None, tokenCount=tokens)
         uow.commit()
