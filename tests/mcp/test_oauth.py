@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import anyio
@@ -125,3 +126,89 @@ def test_concurrent_refresh_spends_the_refresh_token_once(oauth_container: Conta
     stats = httpx.get(oauth_url.rsplit("/", 1)[0] + "/stats").json()
     assert (stats["refreshes"], stats["refused_refreshes"]) == (1, 0)
     assert len(seen) == workers and len(set(seen)) == 1 and seen[0] != first.access_token
+
+
+def test_a_chat_signs_in_to_an_oauth_server_then_uses_its_tool(
+        data_dir: Path, redis_url: str, oauth_url: str) -> None:
+    """LibreChat's in-chat sign-in: an ``oauth_mcp_<server>`` step carries the URL, the
+    generation waits for the flow, then the model gets the server's tools."""
+    import yaml
+
+    from tests.streaming.support import InProcessService, create_account, read_stream, start_chat
+
+    config = data_dir / "gorunchat.yaml"
+    config.write_text(yaml.safe_dump({"mcpServers": {"fx-oauth": {
+        "type": "streamable-http", "url": oauth_url, "requiresOAuth": True}}}))
+    service = InProcessService(data_dir, redis_url, GORUNCHAT_CONFIG=str(config)).start()
+    set_container(service.container)
+    try:
+        account = create_account(service.container.store)  # type: ignore[arg-type]
+        browser = mounted("mcp")
+        signed: list[str] = []
+
+        def play_the_user(frame: Any) -> None:
+            data = frame.data.get("data") or {}
+            calls = (data.get("stepDetails") or {}).get("tool_calls") or []
+            if frame.data.get("event") != "on_run_step" or not calls or not calls[0].get("auth"):
+                return
+            url = calls[0]["auth"]
+            assert calls[0]["name"] == "oauth_mcp_fx-oauth"
+            flow_id = parse_qs(urlsplit(url).query)["state"][0]
+            bound = browser.post("/api/mcp/fx-oauth/oauth/bind", headers=account.headers,
+                                 json={"flowId": flow_id})
+            assert bound.status_code == 200, bound.get_json()
+            answer = httpx.get(url, follow_redirects=False)
+            back = urlsplit(answer.headers["location"])
+            done = browser.get(f"{back.path}?{back.query}")
+            assert "/oauth/success" in done.headers["Location"]
+            signed.append(flow_id)
+
+        started = start_chat(service.url, account, model="demo-tools",
+                             text='please use secret_echo_mcp_fx-oauth with {"text": "hi"}',
+                             ephemeralAgent={"mcp": ["fx-oauth"]})
+        assert started.status_code == 200, started.text
+        frames = read_stream(service.url, account, started.json()["streamId"],
+                             on_frame=play_the_user, timeout=60).frames
+        assert len(signed) == 1
+        completed = [f.data["data"]["result"]["tool_call"] for f in frames
+                     if f.data.get("event") == "on_run_step_completed"]
+        assert [c["name"] for c in completed] == ["oauth_mcp_fx-oauth",
+                                                  "secret_echo_mcp_fx-oauth"]
+        assert completed[0]["output"] == "Signed in to fx-oauth."
+        assert completed[1]["output"] == "secret: hi"
+        assert "".join(f.text for f in frames) == "Tool result: secret: hi"
+    finally:
+        set_container(None)
+        manager_for(service.runtime).close()
+        service.stop()
+
+
+def test_a_chat_goes_on_without_the_server_when_nobody_signs_in(
+        data_dir: Path, redis_url: str, oauth_url: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    from gorunchat.streaming import tools as streaming_tools
+    from tests.streaming.support import InProcessService, create_account, read_stream, start_chat
+
+    monkeypatch.setattr(streaming_tools, "SIGN_IN_WAIT_S", 1.5)
+    config = data_dir / "gorunchat.yaml"
+    config.write_text(yaml.safe_dump({"mcpServers": {"fx-oauth": {
+        "type": "streamable-http", "url": oauth_url, "requiresOAuth": True}}}))
+    service = InProcessService(data_dir, redis_url, GORUNCHAT_CONFIG=str(config)).start()
+    try:
+        account = create_account(service.container.store)  # type: ignore[arg-type]
+        started = start_chat(service.url, account, model="demo-tools",
+                             text='please use secret_echo_mcp_fx-oauth with {"text": "hi"}',
+                             ephemeralAgent={"mcp": ["fx-oauth"]})
+        frames = read_stream(service.url, account, started.json()["streamId"],
+                             timeout=30).frames
+        completed = [f.data["data"]["result"]["tool_call"] for f in frames
+                     if f.data.get("event") == "on_run_step_completed"]
+        assert [c["name"] for c in completed] == ["oauth_mcp_fx-oauth"]
+        assert "not completed" in completed[0]["output"]
+        assert completed[0]["auth"].startswith(oauth_url.rsplit("/", 1)[0])
+        assert frames[-1].data["final"] is True
+    finally:
+        manager_for(service.runtime).close()
+        service.stop()

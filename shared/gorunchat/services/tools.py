@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from weakref import WeakKeyDictionary
 
+import anyio
 from anyio import to_thread
 
 from gorunchat.adapters.mcp.connection import ConnectSpec, McpConnection, McpConnectionError
@@ -250,6 +251,55 @@ def status(rt: Runtime, caller: Caller, name: str | None = None
     return out
 
 
+def _has_token(rt: Runtime, caller: Caller, name: str) -> bool:
+    return rt.oauth is not None and mcp_oauth.load_tokens(
+        rt.oauth(), caller.tenant_id, caller.user_id, name) is not None
+
+
+async def awaiting_sign_in(rt: Runtime, caller: Caller, names: set[str]
+                           ) -> list[mcp.ServerEntry]:
+    """The servers among ``names`` that want OAuth and have no token of the caller's yet."""
+    if rt.oauth is None:
+        return []
+    entries = await to_thread.run_sync(_visible, rt, caller)
+    out = []
+    for name in sorted(names & set(entries)):
+        entry = entries[name]
+        if entry.config.requiresOAuth and entry.config.url and not await to_thread.run_sync(
+                _has_token, rt, caller, name):
+            out.append(entry)
+    return out
+
+
+async def begin_sign_in(rt: Runtime, caller: Caller, entry: mcp.ServerEntry
+                        ) -> tuple[str, str]:
+    """Start the caller's OAuth flow for ``entry`` from a chat: (authorization URL, flow id).
+    The browser binds itself with ``POST …/oauth/bind`` (the flow id is the URL's state)."""
+    assert rt.oauth is not None and entry.config.url
+    oauth = entry.config.oauth.model_dump(exclude_none=True) if entry.config.oauth else {}
+    trusted = [mcp.host_of(entry.config.url)] if entry.source == "config" else []
+    url, flow, _ = await mcp_oauth.initiate(rt.oauth(), caller.tenant_id, caller.user_id,
+                                            entry.name, entry.config.url, oauth, trusted)
+    return url, flow.flowId
+
+
+async def signed_in(rt: Runtime, caller: Caller, flow_id: str, timeout_s: float,
+                    poll_s: float = 1.0) -> bool:
+    """Wait until the caller completes the flow (``True``), it fails, or time runs out."""
+    assert rt.oauth is not None
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            flow = await mcp_oauth.load_flow(rt.oauth(), caller.tenant_id, flow_id)
+        except NotFound:
+            return False  # expired
+        if flow.status != "pending":
+            return flow.status == "complete"
+        if time.monotonic() >= deadline:
+            return False
+        await anyio.sleep(poll_s)
+
+
 def start_oauth(rt: Runtime, caller: Caller, name: str
                 ) -> tuple[str, mcp_oauth.OAuthFlow, str]:
     """Start the caller's OAuth flow for a server: (authorization URL, flow, bind secret)."""
@@ -347,8 +397,7 @@ def tool_needs_auth(rt: Runtime, caller: Caller, key: str) -> bool:
     (no stored token) or values they have not saved (``customUserVars``, their key)."""
     _, server = split_key(key)
     entry = _entry(rt, caller, server)
-    if entry.config.requiresOAuth and (rt.oauth is None or mcp_oauth.load_tokens(
-            rt.oauth(), caller.tenant_id, caller.user_id, server) is None):
+    if entry.config.requiresOAuth and not _has_token(rt, caller, server):
         return True
     try:
         _credentials(rt, caller, entry)

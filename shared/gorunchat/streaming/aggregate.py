@@ -84,7 +84,7 @@ class Aggregator:
         for index, call in self._tools.items():
             if call.id == call_id:
                 done = call.model_copy(update={"output": output, "progress": 1.0,
-                                               "auth": auth})
+                                               "auth": auth or call.auth})
                 self._tools[index] = done
                 self.size += len(output)
                 return self.steps[index], done

@@ -5,15 +5,21 @@ through a ``ToolRunner`` (MCP tools via ``services.tools``), appends the assista
 the results to the conversation, and asks the model again, up to ``max_steps`` rounds. It
 emits ``ToolStep`` events around each call; the generation job turns them into LibreChat's
 ``on_run_step`` / ``on_run_step_delta`` / ``on_run_step_completed`` frames (``tool_entries``).
+
+A requested MCP server that wants OAuth the user has not given yet is signed in first, as in
+LibreChat: a step named ``oauth_mcp_<server>`` carries the sign-in URL (``auth``) and the
+generation waits (up to :data:`SIGN_IN_WAIT_S`) for the flow to complete, then goes on with
+that server's tools — or without them, saying so in the step's output.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
+from uuid import uuid4
 from weakref import WeakKeyDictionary
 
 from anyio import to_thread
@@ -59,6 +65,7 @@ if TYPE_CHECKING:  # the MCP SDK is imported only when a chat asks for tools
     from gorunchat.services.actions import ActionDeps
 
 MAX_STEPS = 5
+SIGN_IN_WAIT_S = float(os.environ.get("GORUNCHAT_MCP_SIGN_IN_WAIT_S", "180"))
 _SEP = "\x1e"  # separates tool steps that the coalescer joined into one run
 
 
@@ -92,12 +99,23 @@ class _Turn:
     failed: bool = False
 
 
+@dataclass(frozen=True)
+class SignIn:
+    """An MCP server to sign in to before the first model turn."""
+
+    server: str
+    start: Callable[[], Awaitable[tuple[str, str]]]  # → (authorization URL, flow id)
+    wait: Callable[[str], Awaitable[bool]]  # flow id → completed?
+    tools: Callable[[], Awaitable[list[ToolSpec]]]  # the server's tools, once signed in
+
+
 class ToolLoopProvider:
     """A provider that runs tool calls between model turns (bounded by ``max_steps``)."""
 
     def __init__(self, inner: ModelProvider, runner: ToolRunner,
-                 max_steps: int = MAX_STEPS) -> None:
+                 max_steps: int = MAX_STEPS, sign_ins: Sequence[SignIn] = ()) -> None:
         self.inner, self.runner, self.max_steps = inner, runner, max_steps
+        self.sign_ins = tuple(sign_ins)
 
     def sender(self, model: str) -> str:
         return self.inner.sender(model)
@@ -105,7 +123,31 @@ class ToolLoopProvider:
     def stream(self, request: ProviderRequest) -> AsyncIterator[ProviderEvent]:
         return self._run(request)
 
+    async def _sign_in(self, sign_in: SignIn, gained: list[ToolSpec]
+                       ) -> AsyncIterator[ProviderEvent]:
+        call_id = f"oauth_{uuid4().hex[:16]}"
+        name = f"oauth_mcp_{sign_in.server}"
+        try:
+            url, flow_id = await sign_in.start()
+        except Exception as exc:  # noqa: BLE001 - a failed start is the step's output
+            yield ToolStep("start", call_id, name, "{}")
+            yield ToolStep("done", call_id, name, "{}", f"Could not start the sign-in: {exc}")
+            return
+        yield ToolStep("start", call_id, name, "{}", auth=url)
+        if await sign_in.wait(flow_id):
+            gained.extend(await sign_in.tools())
+            output = f"Signed in to {sign_in.server}."
+        else:
+            output = f"The sign-in to {sign_in.server} was not completed; its tools are off."
+        yield ToolStep("done", call_id, name, "{}", output)
+
     async def _run(self, request: ProviderRequest) -> AsyncIterator[ProviderEvent]:
+        gained: list[ToolSpec] = []
+        for sign_in in self.sign_ins:
+            async for event in self._sign_in(sign_in, gained):
+                yield event
+        if gained:
+            request = request.model_copy(update={"tools": [*request.tools, *gained]})
         messages = list(request.messages)
         totals = [0, 0, 0]
         for step in range(self.max_steps + 1):
@@ -178,7 +220,8 @@ def tool_entries(agg: Aggregator, text: str, next_seq: Callable[[], int]
     for raw in filter(None, text.split(_SEP)):
         step = json.loads(raw)
         if step["phase"] == "start":
-            run_step = agg.start_tool(ToolCallInfo(id=step["id"], name=step["name"]))
+            run_step = agg.start_tool(ToolCallInfo(id=step["id"], name=step["name"],
+                                                   auth=step.get("auth")))
             seq = next_seq()
             out.append(entry(FrameKind.RUN_STEP, EventFrame(seq=seq, event="on_run_step",
                                                             data=run_step), seq))
@@ -286,12 +329,34 @@ async def with_tools(rt: Any, caller: Caller, body: ChatStartRequest, job: JobRe
                                      lambda: _oauth_deps(rt))
     mcp_keys = {k for k in keys if ACTION_DELIMITER not in k}
     wanted = servers | {tools.split_key(k)[1] for k in mcp_keys}
-    found = await tools.tools_for(runtime, caller, wanted) if wanted else []
-    specs = [ToolSpec(name=t.pluginKey, description=t.description or "",
-                      parameters=t.inputSchema or {"type": "object"})
-             for t in found if t.serverName in servers or t.pluginKey in mcp_keys]
+
+    def chosen(found: list[Any]) -> list[ToolSpec]:
+        return [ToolSpec(name=t.pluginKey, description=t.description or "",
+                         parameters=t.inputSchema or {"type": "object"})
+                for t in found if t.serverName in servers or t.pluginKey in mcp_keys]
+
+    specs = chosen(await tools.tools_for(runtime, caller, wanted)) if wanted else []
     specs += await to_thread.run_sync(actions.tool_specs, rt.store, caller, keys - mcp_keys)
-    if not specs:
+    sign_ins = [_sign_in(runtime, caller, entry, chosen)
+                for entry in await tools.awaiting_sign_in(runtime, caller, wanted)]
+    if not specs and not sign_ins:
         return request, provider
     return (request.model_copy(update={"tools": specs}),
-            ToolLoopProvider(provider, McpRunner(runtime, caller, job, action_deps)))
+            ToolLoopProvider(provider, McpRunner(runtime, caller, job, action_deps),
+                             sign_ins=sign_ins))
+
+
+def _sign_in(runtime: Any, caller: Caller, entry: Any,
+             chosen: Callable[[list[Any]], list[ToolSpec]]) -> SignIn:
+    from gorunchat.services import tools
+
+    async def start() -> tuple[str, str]:
+        return await tools.begin_sign_in(runtime, caller, entry)
+
+    async def wait(flow_id: str) -> bool:
+        return await tools.signed_in(runtime, caller, flow_id, SIGN_IN_WAIT_S)
+
+    async def gained() -> list[ToolSpec]:
+        return chosen(await tools.tools_for(runtime, caller, {entry.name}))
+
+    return SignIn(entry.name, start, wait, gained)
