@@ -99,9 +99,12 @@ def save(store: Store, caller: Caller, body: SavePresetRequest) -> PresetView:
                 if other.presetId not in (preset_id, target_id):
                     _presets(uow).update(other.presetId, {"defaultPreset": None,
                                                           "order": None})
-        if existing is not None and target_id != preset_id:
-            _presets(uow).delete(preset_id)
-        _presets(uow).save(preset)
+        if existing is not None and target_id == preset_id:
+            _presets(uow).save(preset)
+        else:  # a new id: insert, so a racing save of the same id by anyone is a 409
+            _presets(uow).insert(preset)
+            if existing is not None:
+                _presets(uow).delete(preset_id)
         uow.record(AuditEvent(
             action="preset.save", actor=caller.actor, targetType="preset",
             targetId=preset.presetId,
