@@ -200,3 +200,20 @@ def test_saving_credentials_fails_closed_when_audit_is_down(creds_container: Con
         assert uow.repo(PluginAuth).find({"userId": user.id}) == []
         found = uow.users.get(user.id)
     assert found is not None and found.plugins == []
+
+
+def test_installed_plugins_are_bounded(creds_container: Container, users: UserFactory,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from gorunchat.services import plugin_auth
+
+    monkeypatch.setattr(plugin_auth, "MAX_PLUGINS", 2)
+    _, auth = users()
+    client = mounted("user")
+    for key in ("a", "b", "b"):
+        assert client.post("/api/user/plugins", headers=auth,
+                           json={"pluginKey": key, "action": "install"}).status_code == 200
+    refused = client.post("/api/user/plugins", headers=auth,
+                          json={"pluginKey": "c", "action": "install"})
+    assert refused.status_code == 400
+    assert refused.get_json()["error"]["code"] == "PLUGINS_LIMIT"
+    assert client.get("/api/user", headers=auth).get_json()["plugins"] == ["a", "b"]

@@ -16,6 +16,7 @@ from gorunchat.contracts.documents import Document
 MCP_PLUGIN_PREFIX = "mcp_"  # LibreChat's ``Constants.mcp_prefix``
 USER_API_KEY_FIELD = "MCP_API_KEY"
 MAX_FIELDS = 50
+MAX_PLUGINS = 200  # installed plugin keys per user (the list lives on the user document)
 MAX_VALUE_CHARS = 8192
 
 

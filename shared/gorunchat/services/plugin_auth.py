@@ -19,6 +19,7 @@ from gorunchat.contracts.audit import AuditEvent
 from gorunchat.contracts.errors import BadRequest
 from gorunchat.contracts.mcp import MCP_DELIMITER, McpServerConfig
 from gorunchat.contracts.plugins import (
+    MAX_PLUGINS,
     MCP_PLUGIN_PREFIX,
     USER_API_KEY_FIELD,
     PluginAuth,
@@ -129,9 +130,14 @@ def _remove(uow: UnitOfWork, caller: Caller, plugin_key: str,
 
 
 def _plugins(current: list[str], key: str, action: str) -> list[str]:
-    if action == "install":
-        return current if key in current else [*current, key]
-    return [p for p in current if p != key]
+    if action == "uninstall":
+        return [p for p in current if p != key]
+    if key in current:
+        return current
+    if len(current) >= MAX_PLUGINS:
+        raise BadRequest(f"At most {MAX_PLUGINS} plugins can be installed; uninstall one "
+                         "first.", code="PLUGINS_LIMIT")
+    return [*current, key]
 
 
 def update(deps: PluginDeps, caller: Caller, body: PluginsUpdate) -> PluginsUpdateResponse:
