@@ -152,6 +152,8 @@ def test_an_empty_value_clears_that_field(creds_container: Container,
     ({"pluginKey": "", "action": "install"}, 422, None),
     ({"pluginKey": "mcp_fx-vars", "action": "install", "auth": {"TEAM": "x" * 9000}}, 422,
      None),
+    ({"pluginKey": "mcp_fx-vars", "action": "install",
+      "auth": {"TEAM": "x\r\nX-Admin: yes"}}, 422, None),
 ])
 def test_bad_plugin_updates_are_refused_and_change_nothing(
         creds_container: Container, users: UserFactory, body: dict[str, Any], status: int,

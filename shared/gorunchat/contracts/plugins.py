@@ -50,6 +50,9 @@ class PluginsUpdate(BaseModel):
                 raise ValueError("credential field names are 1 to 128 characters")
             if len(value) > MAX_VALUE_CHARS:
                 raise ValueError(f"{name}: at most {MAX_VALUE_CHARS} characters")
+            if any(ord(c) < 32 or ord(c) == 127 for c in value):
+                # values go into headers, URLs and environments: no line breaks or NULs
+                raise ValueError(f"{name}: control characters are not allowed")
         return auth
 
 
