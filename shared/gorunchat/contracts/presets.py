@@ -45,7 +45,7 @@ class Preset(Document):
 
     presetId: str
     user: str
-    title: str = "New Chat"
+    title: str | None = "New Chat"  # LibreChat's schema allows a stored null
     defaultPreset: bool | None = None
     order: int | None = None
     endpoint: str | None = None
@@ -125,7 +125,7 @@ class PresetView(BaseModel):
 
     presetId: str
     user: str
-    title: str
+    title: str | None = None
     defaultPreset: bool | None = None
     order: int | None = None
     endpoint: str | None = None
