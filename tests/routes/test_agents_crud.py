@@ -12,7 +12,7 @@ from gorunchat.contracts.actions import ActionDoc
 from gorunchat.contracts.agents import Agent
 from gorunchat.contracts.documents import User
 from gorunchat.domain.ids import object_id
-from tests.fixtures.holds import place_hold
+from tests.fixtures.holds import audit_metadata, place_hold
 from tests.fixtures.spine import fail_audit_writes
 from tests.routes.conftest import UserFactory, mounted, user_factory
 
@@ -397,3 +397,40 @@ def test_under_a_hold_deleting_hides_the_agent(container: Container,
         kept = stored(container, agent["id"])
         assert kept is not None and kept.model_extra and kept.model_extra["hiddenAt"]
         assert entries(container, agent) == 1
+
+
+def test_sharing_through_the_permissions_routes_uses_the_agents_db_id(
+        container: Container, make_user: UserFactory) -> None:
+    _, admin = make_user(role="ADMIN")  # ADMIN's role may share
+    colleague, colleague_auth = make_user()
+    agent = create(admin)
+
+    shared = mounted("roles").put(f"/api/permissions/agent/{agent['_id']}", headers=admin,
+                                  json={"updated": [{"type": "user", "id": colleague.id,
+                                                     "accessRoleId": "agent_viewer"}]})
+    public = mounted("roles").put(f"/api/permissions/agent/{agent['_id']}", headers=admin,
+                                  json={"public": True, "publicAccessRoleId": "agent_viewer"})
+
+    assert shared.status_code == 200 and public.status_code == 200
+    seen = mounted("agents").get(f"/api/agents/{agent['id']}", headers=colleague_auth)
+    assert seen.status_code == 200 and seen.json["isPublic"] is True
+    listed = mounted("agents").get("/api/agents", headers=colleague_auth).json["data"]
+    assert [(a["id"], a["isPublic"]) for a in listed] == [(agent["id"], True)]
+
+
+def test_every_change_is_audited(container: Container, make_user: UserFactory) -> None:
+    _, auth = make_user()
+    agent = create(auth)
+    client = mounted("agents")
+    path = f"/api/agents/{agent['id']}"
+    client.patch(path, headers=auth, json={"name": "Renamed"})
+    client.post(f"{path}/revert", headers=auth, json={"version_index": 0})
+    copy = client.post(f"{path}/duplicate", headers=auth).json["agent"]
+    client.delete(path, headers=auth)
+
+    assert audit_metadata(container, "agent.create")["dbId"] == agent["_id"]
+    assert audit_metadata(container, "agent.update")["fields"] == ["name"]
+    assert audit_metadata(container, "agent.revert")["versionIndex"] == 0
+    duplicated = audit_metadata(container, "agent.duplicate")
+    assert (duplicated["sourceId"], duplicated["dbId"]) == (agent["id"], copy["_id"])
+    assert audit_metadata(container, "agent.delete")["aclEntries"] == 1

@@ -14,7 +14,6 @@ import hashlib
 import json
 import secrets
 import string
-from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,10 +21,7 @@ from gorunchat.contracts.acl import AclEntry
 from gorunchat.contracts.actions import ACTION_DELIMITER, ActionDoc
 from gorunchat.contracts.agents import (
     Agent,
-    AgentCategory,
     AgentCreate,
-    AgentList,
-    AgentListQuery,
     AgentUpdate,
     AgentVersion,
     AgentView,
@@ -36,7 +32,6 @@ from gorunchat.contracts.audit import AuditEvent
 from gorunchat.contracts.documents import utcnow
 from gorunchat.contracts.errors import BadRequest, Conflict, Forbidden, NotFound
 from gorunchat.contracts.library import StoredFile
-from gorunchat.contracts.pagination import decode_cursor, encode_cursor
 from gorunchat.contracts.roles import PermissionType
 from gorunchat.domain import agent_versions as versions_rule
 from gorunchat.domain.ids import object_id
@@ -48,16 +43,11 @@ from gorunchat.services.search import chunks
 
 RTYPE = ResourceType.AGENT
 _NANOID = string.ascii_letters + string.digits + "_-"
-#: LibreChat's default categories (labels are its client's translation keys).
-DEFAULT_CATEGORIES = ("general", "hr", "rd", "finance", "it", "sales", "aftersales")
 #: The avatar file of an agent is marked ``avatarOf: "agent:<_id>"`` (``services.avatars``).
 AVATAR_OF = "avatarOf"
 _BASIC = ("_id", "id", "name", "description", "avatar", "author", "provider", "model",
           "projectIds", "isCollaborative", "isPublic", "version", "createdAt", "updatedAt")
-_LISTED = ("_id", "id", "name", "avatar", "author", "description", "updatedAt", "category",
-           "support_contact", "is_promoted", "projectIds", "isPublic")
 _PRIVATE = ("tenantId", "hiddenAt", "hiddenBy")
-_SEARCH_MAX = 100
 
 
 def new_agent_id() -> str:
@@ -109,7 +99,8 @@ def _is_public(uow: UnitOfWork, agent: Agent) -> bool:
                for e in acl.entries_for(uow, RTYPE, agent.oid))
 
 
-def _data(agent: Agent, caller: Caller) -> dict[str, Any]:
+def agent_data(agent: Agent, caller: Caller) -> dict[str, Any]:
+    """The agent's fields as the caller may see them (before a view picks some)."""
     data = {k: v for k, v in agent.to_doc().items() if k not in _PRIVATE}
     if data.get("author") != caller.user_id:
         data.pop("author", None)
@@ -120,12 +111,13 @@ def _data(agent: Agent, caller: Caller) -> dict[str, Any]:
 
 def full_view(uow: UnitOfWork, caller: Caller, agent: Agent) -> AgentView:
     """Everything, for a caller with ``EDIT`` (LibreChat's expanded agent)."""
-    return AgentView.model_validate({**_data(agent, caller), "isPublic": _is_public(uow, agent)})
+    data = {**agent_data(agent, caller), "isPublic": _is_public(uow, agent)}
+    return AgentView.model_validate(data)
 
 
 def basic_view(uow: UnitOfWork, caller: Caller, agent: Agent) -> AgentView:
     """What a viewer without ``EDIT`` sees: no instructions, tools or versions."""
-    data = {**_data(agent, caller), "isPublic": _is_public(uow, agent)}
+    data = {**agent_data(agent, caller), "isPublic": _is_public(uow, agent)}
     return AgentView.model_validate({k: data[k] for k in _BASIC if k in data})
 
 
@@ -286,95 +278,6 @@ def delete(store: Store, caller: Caller, agent_id: str) -> list[StoredFile]:
         _audit(uow, caller, "agent.delete", agent, **outcome)
         uow.commit()
     return avatars
-
-
-def _visible_agents(uow: UnitOfWork, caller: Caller, needed: PermissionBits,
-                    where: dict[str, Any]) -> list[Agent]:
-    ids = sorted(acl.accessible(uow, caller.principal, RTYPE, needed))
-    found: list[Agent] = []
-    for part in chunks(ids):
-        found += uow.repo(Agent).find({"_id": {"$in": part}, **holds.VISIBLE, **where})
-    return found
-
-
-def _when(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _sort_key(agent: Agent) -> tuple[datetime, str]:
-    return _when(agent.updatedAt), agent.oid
-
-
-def _after(cursor: str) -> tuple[datetime, str]:
-    raw, oid = decode_cursor(cursor)
-    try:
-        return _when(datetime.fromisoformat(str(raw))), oid
-    except ValueError as exc:
-        raise BadRequest("The cursor is not valid.", code="INVALID_CURSOR") from exc
-
-
-def _filters(query: AgentListQuery) -> dict[str, Any]:
-    where: dict[str, Any] = {}
-    if query.category and query.category.strip():
-        where["category"] = query.category.strip()
-    if query.promoted == "1":
-        where["is_promoted"] = True
-    elif query.promoted == "0":
-        where["is_promoted"] = {"$ne": True}
-    return where
-
-
-def _matches(agent: Agent, search: str) -> bool:
-    return any(search in (text or "").casefold() for text in (agent.name, agent.description))
-
-
-def list_agents(store: Store, caller: Caller, query: AgentListQuery) -> AgentList:
-    """The agents the caller has ``requiredPermission`` on (``VIEW`` by default), newest
-    change first, a page at a time (LibreChat's ``getListAgentsByAccess``)."""
-    with store.unit_of_work(caller.tenant_id, readonly=True) as uow:
-        require_feature(uow, caller, "USE")
-        agents = _visible_agents(uow, caller, PermissionBits(query.requiredPermission),
-                                 _filters(query))
-        public = {e.resourceId for e in uow.repo(AclEntry).find(
-            {"resourceType": RTYPE.value, "principalType": "public"})}
-    search = (query.search or "").strip()[:_SEARCH_MAX].casefold()
-    if search:
-        agents = [a for a in agents if _matches(a, search)]
-    agents.sort(key=_sort_key, reverse=True)
-    cursor = query.cursor or query.after
-    if cursor:
-        start = _after(cursor)
-        agents = [a for a in agents if _sort_key(a) < start]
-    page, more = agents[:query.limit], len(agents) > query.limit
-    data = []
-    for agent in page:
-        item = {**_data(agent, caller), "isPublic": agent.oid in public}
-        data.append(AgentView.model_validate({k: item[k] for k in _LISTED if k in item}))
-    last = page[-1] if page else None
-    return AgentList(data=data, first_id=page[0].id if page else None,
-                     last_id=last.id if last else None, has_more=more,
-                     after=encode_cursor(_when(last.updatedAt).isoformat(), last.oid)
-                     if more and last else None)
-
-
-def categories(store: Store, caller: Caller) -> list[AgentCategory]:
-    """LibreChat's categories with how many of the agents the caller can see are in each;
-    ``promoted`` first when any is, ``all`` last."""
-    with store.unit_of_work(caller.tenant_id, readonly=True) as uow:
-        require_feature(uow, caller, "USE")
-        agents = _visible_agents(uow, caller, PermissionBits.VIEW, {})
-    counts = Counter(a.category for a in agents)
-    names = [*DEFAULT_CATEGORIES, *sorted(set(counts) - set(DEFAULT_CATEGORIES) - {""})]
-    out = [AgentCategory(value=name, label=f"com_agents_category_{name}"
-                         if name in DEFAULT_CATEGORIES else name, count=counts.get(name, 0),
-                         description=f"com_agents_category_{name}_description"
-                         if name in DEFAULT_CATEGORIES else None) for name in names]
-    promoted = sum(1 for a in agents if a.is_promoted)
-    if promoted:
-        out.insert(0, AgentCategory(value="promoted", label="Promoted", count=promoted,
-                                    description="Our recommended agents"))
-    out.append(AgentCategory(value="all", label="All", description="All available agents"))
-    return out
 
 
 #: Action metadata a copy never carries (LibreChat's sensitive fields).

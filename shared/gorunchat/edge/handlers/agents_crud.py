@@ -22,12 +22,12 @@ from gorunchat.contracts.agents import (
 from gorunchat.edge.context import RequestContext
 from gorunchat.edge.handlers._common import caller
 from gorunchat.edge.registry import handles
-from gorunchat.services import agents, avatars
+from gorunchat.services import agent_catalog, agents, avatars
 
 
 @handles("agents.list", query=AgentListQuery)
 def list_agents(ctx: RequestContext, query: AgentListQuery) -> AgentList:
-    return agents.list_agents(ctx.container.store, caller(ctx), query)
+    return agent_catalog.list_agents(ctx.container.store, caller(ctx), query)
 
 
 @handles("agents.create", body=AgentCreate, status=201)
@@ -37,7 +37,7 @@ def create(ctx: RequestContext, body: AgentCreate) -> AgentView:
 
 @handles("agents.categories")
 def categories(ctx: RequestContext) -> list[AgentCategory]:
-    return agents.categories(ctx.container.store, caller(ctx))
+    return agent_catalog.categories(ctx.container.store, caller(ctx))
 
 
 @handles("agents.get")
