@@ -18,7 +18,7 @@ const ICONS = [
   "archive", "archive-restore", "tag", "search", "settings", "sun", "moon", "monitor",
   "log-out", "paperclip", "x", "panel-left", "shield", "arrow-up", "square", "ellipsis",
   "message-square", "brain", "sliders-horizontal", "circle-alert", "download", "user-round",
-  "key-round", "lock", "sparkles",
+  "key-round", "lock", "sparkles", "wrench", "log-in",
 ];
 
 function hash(text) {

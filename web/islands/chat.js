@@ -7,6 +7,7 @@ import { $, domReady } from "./lib/dom.js";
 import { toast } from "./lib/toast.js";
 import { ChatController } from "./chat/controller.js";
 import { Composer, chooseModel, loadModels } from "./chat/composer.js";
+import { McpPicker } from "./chat/tools.js";
 
 function markCurrent(id) {
   for (const link of document.querySelectorAll("[data-convo-link]")) {
@@ -22,9 +23,11 @@ async function main() {
   const select = $("#model-select");
   let controller;
   const composer = new Composer($("#composer"), (text, files) => controller.send(text, null, files));
+  composer.tools = new McpPicker($("#tools-menu"));
   controller = new ChatController({ list: $("#messages"), composer, select, title: $("#chat-title"), announcer: $("#announcer") });
   $("#stop").addEventListener("click", () => controller.stop());
   await ready();
+  composer.tools.load().catch(() => {});
   const hasModels = await loadModels(select).catch(() => false);
   select.disabled = !hasModels;
   composer.enable(hasModels);

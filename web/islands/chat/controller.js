@@ -129,6 +129,8 @@ export class ChatController {
       responseMessageId: reply.messageId, clientRequestId: uuid(), endpoint, model,
       modelParameters: this.composer.parameters() };
     if (files.length) body.files = files;
+    const mcp = this.composer.tools?.selected() || [];
+    if (mcp.length) body.ephemeralAgent = { mcp };
     this.composer.setBusy(true);
     try {
       const answer = await apiJson("POST", "/api/agents/chat", body);
@@ -216,6 +218,9 @@ export class ChatController {
     } else if (frame.event === "on_run_step") {
       live.parts.step(frame.data);
       this.ensureReply(null, frame.data.runId);
+    } else if (frame.event === "on_run_step_completed") {
+      live.parts.completed(frame.data);
+      this.ensureReply(null, null);
     } else if (frame.event === "on_message_delta" || frame.event === "on_reasoning_delta") {
       this.ensureReply(null, null);
       live.parts.delta(frame.data);

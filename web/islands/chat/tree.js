@@ -77,6 +77,15 @@ export class ReplyParts {
     if (data.type === "tool_calls" && call) this.parts[data.index] = { type: "tool_call", tool_call: call };
   }
 
+  // A tool call finished (LibreChat's on_run_step_completed): its output, and its sign-in
+  // URL if the tool wants one.
+  completed(data) {
+    const result = data?.result;
+    if (!result?.tool_call || typeof result.index !== "number") return;
+    const before = this.parts[result.index]?.tool_call || {};
+    this.parts[result.index] = { type: "tool_call", tool_call: { ...before, ...result.tool_call } };
+  }
+
   delta(data) {
     let index = this.steps.get(data.id);
     if (index === undefined) {

@@ -4,6 +4,7 @@
 
 import { h, icon } from "../lib/dom.js";
 import { renderMarkdown } from "./markdown.js";
+import { signInButton } from "./tools.js";
 
 function actionButton(action, label, name, extra = {}) {
   return h("button", { type: "button", class: "icon-btn", "data-action": action, "aria-label": label, title: label, ...extra }, icon(name));
@@ -55,13 +56,26 @@ function toolCalls(article, m, body) {
     return;
   }
   if (!box) body.before((box = h("div", { class: "tool-calls" })));
-  box.replaceChildren(...calls.map(({ tool_call: call }) => h("details", { class: "tool-call" },
+  box.replaceChildren(...calls.flatMap(({ tool_call: call }) => [h("details", { class: "tool-call" },
     h("summary", {}, icon("sliders-horizontal"), h("span", {}, call.output === undefined || call.output === null
       ? `Using ${call.name}…` : `Used ${call.name}`)),
     h("div", { class: "tool-io" },
       h("p", { class: "small muted" }, "Arguments"), h("pre", {}, h("code", {}, call.args || "{}")),
       call.output ? h("p", { class: "small muted" }, "Result") : null,
-      call.output ? h("pre", {}, h("code", {}, String(call.output).slice(0, 20_000))) : null))));
+      call.output ? h("pre", {}, h("code", {}, String(call.output).slice(0, 20_000))) : null)),
+  wantsSignIn(call) ? h("div", { class: "tool-auth", role: "group", "aria-label": `Sign-in for ${call.name}` },
+    h("span", { class: "small" }, call.name.startsWith(MCP_SIGN_IN) ? `${call.name.slice(MCP_SIGN_IN.length)} needs you to sign in.`
+      : "This tool needs you to sign in first."), signInButton(call)) : null]));
+}
+
+// An MCP server's sign-in step is only worth a button while the reply waits for it; an
+// action's sign-in stays on its (failed) call so the person can sign in and ask again.
+const MCP_SIGN_IN = "oauth_mcp_";
+
+function wantsSignIn(call) {
+  if (!call.auth || typeof call.auth !== "string") return false;
+  const done = call.output !== undefined && call.output !== null;
+  return !((call.name || "").startsWith(MCP_SIGN_IN) && done);
 }
 
 export function fillBody(article, m) {

@@ -1,5 +1,7 @@
 // Settings actions that change the refresh cookie or show secrets once: two-step
 // verification enrolment and sign-out of every device. They call /api/auth/* directly.
+// The Tools panel's sign-in, sign-out and reconnect call /api/mcp/* directly too: the
+// sign-in's answer binds the OAuth flow to this browser with a cookie.
 
 import htmx from "htmx.org";
 import { apiJson, markSignedOut } from "../lib/auth.js";
@@ -43,7 +45,58 @@ async function signOutEverywhere() {
   location.assign("/login");
 }
 
+const mcpPath = (name, rest) => `/api/mcp/${encodeURIComponent(name)}${rest}`;
+let pendingSignIn = false;
+
+function reloadTools() {
+  htmx.trigger("#panel-tools", "grc:reload");
+}
+
+async function mcpSignIn(name) {
+  const answer = await apiJson("POST", mcpPath(name, "/reinitialize"), {});
+  if (answer.oauthRequired && answer.oauthUrl) {
+    const url = new URL(answer.oauthUrl);
+    if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("The sign-in link is not a web address.");
+    pendingSignIn = true;
+    window.open(url.href, "_blank", "noopener");
+    toast(`Finish signing in to ${name} in the new tab.`);
+    return;
+  }
+  toast(`${name} is connected.`);
+  reloadTools();
+}
+
+async function mcpSignOut(name) {
+  await apiJson("POST", `/api/mcp/oauth/cancel/${encodeURIComponent(name)}`, {});
+  toast(`Signed out of ${name}.`);
+  reloadTools();
+}
+
+async function mcpReconnect(name) {
+  const answer = await apiJson("POST", mcpPath(name, "/reinitialize"), {});
+  toast(answer.oauthRequired ? `${name} needs you to sign in.` : `${name} is connected.`);
+  reloadTools();
+}
+
+function mcpAction(button) {
+  if (button.matches("[data-mcp-sign-in]")) return mcpSignIn(button.dataset.mcpSignIn);
+  if (button.matches("[data-mcp-sign-out]")) return mcpSignOut(button.dataset.mcpSignOut);
+  return mcpReconnect(button.dataset.mcpReconnect);
+}
+
 export function initSettings() {
+  document.addEventListener("click", (event) => {
+    const mcp = event.target.closest("[data-mcp-sign-in], [data-mcp-sign-out], [data-mcp-reconnect]");
+    if (!mcp) return;
+    mcp.disabled = true;
+    mcpAction(mcp).catch((error) => toast(error.message, "error")).finally(() => { mcp.disabled = false; });
+  });
+  // Back from the sign-in tab: show the server's new state.
+  window.addEventListener("focus", () => {
+    if (!pendingSignIn) return;
+    pendingSignIn = false;
+    reloadTools();
+  });
   document.addEventListener("click", (event) => {
     const button = event.target.closest("[data-twofa-enable], [data-sign-out-all]");
     if (!button) return;
