@@ -8,6 +8,7 @@ from datetime import datetime
 
 from flask import Response, after_this_request
 
+from gorunchat.contracts.documents import User
 from gorunchat.edge.context import RequestContext
 from gorunchat.services.caller import Caller
 from gorunchat.services.identity import Client, IdentityDeps, SignedIn
@@ -21,8 +22,15 @@ _DEVICE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0
 
 def deps(ctx: RequestContext) -> IdentityDeps:
     c = ctx.container
+
+    def import_avatar(user: User, url: str | None) -> bool:
+        from gorunchat.services import files, social_avatar
+
+        file_deps = files.FileDeps(store=c.store, blobs=c.blobs, reader=c.documents)
+        return social_avatar.import_avatar(file_deps, c.settings, user, url)
+
     return IdentityDeps(store=c.store, settings=c.settings, jwt_secret=c.jwt_secret,
-                        creds_key=c.creds_key, mailer=c.mailer)
+                        creds_key=c.creds_key, mailer=c.mailer, import_avatar=import_avatar)
 
 
 def client(ctx: RequestContext) -> Client:

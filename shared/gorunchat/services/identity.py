@@ -8,10 +8,12 @@ successful sign-in: the access token, the user, and the refresh token for the co
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from gorunchat.contracts.audit import Actor
+from gorunchat.contracts.documents import User
 from gorunchat.contracts.settings import Settings
 from gorunchat.contracts.user import UserView
 from gorunchat.ports.mailer import Mailer
@@ -25,6 +27,8 @@ class IdentityDeps:
     jwt_secret: str
     creds_key: bytes
     mailer: Mailer
+    #: Makes the picture a provider names the user's avatar (``services.social_avatar``).
+    import_avatar: Callable[[User, str | None], bool] | None = None
 
     @property
     def tenant_id(self) -> str:

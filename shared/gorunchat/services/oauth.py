@@ -76,6 +76,9 @@ def finish(deps: IdentityDeps, client: Client, provider: Provider, code: str, st
     identity = provider_client(deps, provider).identity(redirect_uri(deps, provider), code,
                                                         flow)
     user = account_for(deps, client, identity)
+    if deps.import_avatar is not None and deps.import_avatar(user, identity.avatar):
+        with deps.store.unit_of_work(deps.tenant_id, readonly=True) as uow:
+            user = uow.users.get(user.id) or user
     return auth.finish_sign_in(deps, client, user, method=provider)
 
 
