@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from gorunchat.contracts.errors import Conflict
-from tests.contract.backends import Backend
+from tests.contract.backends import Backend, MongoBackend
 from tests.contract.helpers import T0, TENANT, at, conversation, message, seed, user
 
 
@@ -170,3 +170,42 @@ def test_delete_and_delete_many(backend: Backend) -> None:
     assert deleted_missing is False
     assert deleted_many == 2
     assert left == ["m4"]
+
+
+def test_increment_adds_and_missing_fields_count_as_zero(backend: Backend) -> None:
+    from gorunchat.contracts.balance import Balance
+
+    with backend.store.unit_of_work(TENANT) as uow:
+        uow.repo(Balance).insert(Balance(id="b1", user="u1", tokenCredits=100.0))
+        uow.commit()
+    with backend.store.unit_of_work(TENANT) as uow:
+        seen = uow.repo(Balance).increment("b1", {"tokenCredits": -30.5})
+        again = uow.repo(Balance).increment("b1", {"tokenCredits": 10})
+        assert uow.repo(Balance).increment("missing", {"tokenCredits": 1}) is None
+        uow.commit()
+    with backend.store.unit_of_work(TENANT, readonly=True) as uow:
+        found = uow.repo(Balance).get("b1")
+    assert seen is not None and seen.tokenCredits == 69.5
+    assert again is not None and again.tokenCredits == 79.5
+    assert found is not None and found.tokenCredits == 79.5
+
+
+def test_increments_of_overlapping_units_both_count(mongo: MongoBackend) -> None:
+    """Two units that read the same balance and then both debit it: neither debit is lost
+    (SQLite serialises writing units, so only the MongoDB stores can interleave them)."""
+    from gorunchat.contracts.balance import Balance
+
+    store = mongo.store
+    with store.unit_of_work(TENANT) as uow:
+        uow.repo(Balance).insert(Balance(id="b1", user="u1", tokenCredits=100.0))
+        uow.commit()
+    with store.unit_of_work(TENANT) as first, store.unit_of_work(TENANT) as second:
+        assert first.repo(Balance).get("b1") is not None
+        assert second.repo(Balance).get("b1") is not None
+        first.repo(Balance).increment("b1", {"tokenCredits": -20})
+        second.repo(Balance).increment("b1", {"tokenCredits": -30})
+        first.commit()
+        second.commit()
+    with store.unit_of_work(TENANT, readonly=True) as uow:
+        found = uow.repo(Balance).get("b1")
+    assert found is not None and found.tokenCredits == 50.0

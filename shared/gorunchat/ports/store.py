@@ -70,6 +70,11 @@ class Repository(Protocol, Generic[D]):
 
     def update_many(self, where: Filter, changes: Mapping[str, Any]) -> int: ...
 
+    def increment(self, key: str, deltas: Mapping[str, float]) -> D | None:
+        """Add ``deltas`` to numeric fields (a missing one counts as 0) and set ``updatedAt``;
+        the document as this unit now sees it, or ``None``. Two units incrementing the same
+        document both count, whatever they read before (balances, counters)."""
+
     def delete(self, key: str) -> bool: ...
 
     def delete_many(self, where: Filter) -> int: ...

@@ -80,9 +80,8 @@ def record_usage(store: Store, settings: Settings, spend: Spend) -> float:
             conversationId=spend.conversation_id, model=spend.model,
             rawAmount=-spend.output_tokens, tokenValue=-price.completion,
             rate=rate.completion, messageId=spend.message_id))
-        if balance is not None:
-            uow.repo(Balance).update(balance.id, {
-                "tokenCredits": balance.tokenCredits - price.total})
+        if balance is not None:  # an increment: concurrent debits all count
+            uow.repo(Balance).increment(balance.id, {"tokenCredits": -price.total})
         uow.commit()
     return price.total
 

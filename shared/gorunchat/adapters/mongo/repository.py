@@ -169,6 +169,21 @@ class MongoRepository(Generic[D]):
         self._buffer.add(Write(self._spec.name, "update_many", query, body))
         return matched
 
+    def increment(self, key: str, deltas: Mapping[str, float]) -> D | None:
+        """``$inc`` at commit, so a concurrent increment is never overwritten."""
+        current = self._current(key)
+        if current is None:
+            return None
+        stamp = self._changes({})
+        for field in deltas:
+            check_field(field)
+        updated = {**current, **{f: (current.get(f) or 0) + d for f, d in deltas.items()},
+                   **stamp}
+        self._buffer.pending[(self._spec.name, key)] = updated
+        self._buffer.add(Write(self._spec.name, "increment", self._key_filter(key),
+                               {"$inc": dict(deltas), "$set": stamp}))
+        return self._load(updated)
+
     def delete(self, key: str) -> bool:
         if self._current(key) is None:
             return False

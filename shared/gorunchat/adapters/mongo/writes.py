@@ -15,7 +15,8 @@ from pymongo.errors import DuplicateKeyError
 
 from gorunchat.contracts.errors import Conflict
 
-Kind = Literal["insert", "save", "update", "update_many", "delete", "delete_many"]
+Kind = Literal["insert", "save", "update", "update_many", "increment", "delete",
+               "delete_many"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Write:
                 coll.update_one(self.where, {"$set": self.body}, session=session)
             elif self.kind == "update_many":
                 coll.update_many(self.where, {"$set": self.body}, session=session)
+            elif self.kind == "increment":
+                coll.update_one(self.where, self.body, session=session)  # $inc and $set
             elif self.kind == "delete":
                 coll.delete_one(self.where, session=session)
             else:

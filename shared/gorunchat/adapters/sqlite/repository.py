@@ -142,6 +142,15 @@ class SqliteRepository(Generic[D]):
         )
         return cur.rowcount
 
+    def increment(self, key: str, deltas: Mapping[str, float]) -> D | None:
+        # A writing unit holds SQLite's write lock from BEGIN IMMEDIATE: reading and then
+        # writing inside it cannot interleave with another writer.
+        current = self.get(key)
+        if current is None:
+            return None
+        data = current.to_doc()
+        return self.update(key, {f: (data.get(f) or 0) + d for f, d in deltas.items()})
+
     def delete(self, key: str) -> bool:
         cur = self._conn.execute(
             f"DELETE FROM {self._table} WHERE tenant_id = ? AND id = ?", (self._tenant, key)
