@@ -1,8 +1,9 @@
-"""Identity settings: rate limits and bans, mail, LDAP, OpenID Connect, Google and GitHub.
+"""Identity settings: rate limits and bans, mail, LDAP, OpenID Connect, Google, GitHub, SAML.
 
 Built once by ``Settings.load`` from the same environment mapping (``AuthConfig.from_env``),
 with LibreChat's ``.env`` names (``LOGIN_MAX``, ``BAN_VIOLATIONS``, ``EMAIL_HOST``,
-``LDAP_URL``, ``OPENID_ISSUER``, ``GOOGLE_CLIENT_ID``, ``GITHUB_CLIENT_ID``...), so an
+``LDAP_URL``, ``OPENID_ISSUER``, ``GOOGLE_CLIENT_ID``, ``GITHUB_CLIENT_ID``,
+``SAML_ENTRY_POINT``...), so an
 existing LibreChat ``.env`` configures GoRunChat's sign-in the same way. Windows are in
 minutes and the ban duration in milliseconds, as there.
 """
@@ -184,6 +185,49 @@ class GithubSettings(BaseModel):
         )
 
 
+class SamlSettings(BaseModel):
+    """SAML 2.0 sign-in (``services/saml.py``); enabled when the IdP's SSO URL, our entity
+    id and the IdP's signing certificate are all set. ``cert`` is as configured: PEM text,
+    a bare base64 body, or a path to a file. The ``*_claim`` names override the attribute
+    read for each profile field."""
+
+    model_config = ConfigDict(frozen=True)
+
+    entry_point: str | None = None
+    issuer: str | None = None
+    cert: str | None = None
+    callback_path: str = "/oauth/saml/callback"
+    response_signed: bool = False
+    email_claim: str | None = None
+    username_claim: str | None = None
+    given_name_claim: str | None = None
+    family_name_claim: str | None = None
+    name_claim: str | None = None
+    picture_claim: str | None = None
+    label: str | None = None
+    image_url: str | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.entry_point and self.issuer and self.cert)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SamlSettings:
+        return cls(
+            entry_point=_opt(env, "SAML_ENTRY_POINT"), issuer=_opt(env, "SAML_ISSUER"),
+            cert=_opt(env, "SAML_CERT"),
+            callback_path=env.get("SAML_CALLBACK_URL") or "/oauth/saml/callback",
+            response_signed=_flag(env, "SAML_USE_AUTHN_RESPONSE_SIGNED", False),
+            email_claim=_opt(env, "SAML_EMAIL_CLAIM"),
+            username_claim=_opt(env, "SAML_USERNAME_CLAIM"),
+            given_name_claim=_opt(env, "SAML_GIVEN_NAME_CLAIM"),
+            family_name_claim=_opt(env, "SAML_FAMILY_NAME_CLAIM"),
+            name_claim=_opt(env, "SAML_NAME_CLAIM"),
+            picture_claim=_opt(env, "SAML_PICTURE_CLAIM"),
+            label=_opt(env, "SAML_BUTTON_LABEL"), image_url=_opt(env, "SAML_IMAGE_URL"),
+        )
+
+
 class AuthConfig(BaseModel):
     """Everything the identity services read from the environment."""
 
@@ -196,6 +240,7 @@ class AuthConfig(BaseModel):
     google: OidcProviderSettings = Field(default_factory=lambda: OidcProviderSettings(
         issuer="https://accounts.google.com", callback_path="/oauth/google/callback"))
     github: GithubSettings = Field(default_factory=GithubSettings)
+    saml: SamlSettings = Field(default_factory=SamlSettings)
     allow_social_registration: bool = False
     allow_unverified_email_login: bool = True
     allow_password_reset: bool = True
@@ -209,6 +254,7 @@ class AuthConfig(BaseModel):
         return cls(
             limits=RateLimits.from_env(env), mail=MailSettings.from_env(env),
             ldap=LdapSettings.from_env(env), github=GithubSettings.from_env(env),
+            saml=SamlSettings.from_env(env),
             openid=OidcProviderSettings(
                 issuer=_opt(env, "OPENID_ISSUER"), client_id=_opt(env, "OPENID_CLIENT_ID"),
                 client_secret=_opt(env, "OPENID_CLIENT_SECRET"),

@@ -122,3 +122,7 @@ def oauth_success(ctx: RequestContext, query: OAuthSuccessQuery) -> Response:
             f"<main><h1>Signed in to {html.escape(what)}</h1>"
             "<p>You can close this window and return to your chat.</p></main></html>")
     return Response(body, status=200, mimetype="text/html")
+
+
+# SAML sign-in is registered with the rest of the ``auth`` function.
+from gorunchat.edge.handlers import auth_saml as _saml_routes  # noqa: E402,F401
