@@ -354,12 +354,12 @@ def update_group(store: Store, caller: Caller, group_id: str, body: UpdateGroupR
 
 def record_use(store: Store, caller: Caller, group_id: str) -> UsageRecorded:
     """``POST /api/prompts/groups/:groupId/use``: count one generation (``VIEW`` is enough:
-    viewers use shared prompts)."""
+    viewers use shared prompts). The count is an increment, so concurrent uses all count."""
     with store.unit_of_work(caller.tenant_id) as uow:
         _require_role(uow, caller)
         group = _group(uow, caller, group_id, PermissionBits.VIEW)
-        count = group.numberOfGenerations + 1
-        _groups(uow).update(group.id, {"numberOfGenerations": count})
+        counted = _groups(uow).increment(group.id, {"numberOfGenerations": 1})
+        count = counted.numberOfGenerations if counted else group.numberOfGenerations + 1
         _audit(uow, caller, "promptgroup.use", "promptGroup", group.id,
                numberOfGenerations=count)
         uow.commit()
