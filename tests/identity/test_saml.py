@@ -17,8 +17,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from lxml import etree
 
+from gorunchat.contracts.errors import ServiceUnavailable
 from gorunchat.domain.authtokens import FlowState, issue_flow_token
-from gorunchat.services import saml
+from gorunchat.services import saml_xml
 from tests.fixtures.saml_idp import (
     SAML,
     AuthnRequest,
@@ -178,6 +179,18 @@ def test_certificate_from_a_file(identity_factory: Callable[..., Identity], idp:
     assert_signed_in(ident, post(ident, answer(ident, idp, request), request.relay_state))
 
 
+def test_certificate_forms(idp: SamlIdp, tmp_path: Any) -> None:
+    """PEM (also with the literal ``\\n`` of a one-line .env), a bare body, a file."""
+    pem = idp.keys.cert_pem.decode()
+    path = tmp_path / "cert.pem"
+    path.write_text(pem)
+    forms = [pem, pem.replace("\n", "\\n"), idp.keys.cert_body, str(path)]
+    serials = {saml_xml.certificate(form).serial_number for form in forms}
+    assert len(serials) == 1
+    with pytest.raises(ServiceUnavailable):
+        saml_xml.certificate("/no/such/file.pem")
+
+
 def test_startup_config_shows_saml(sp: Identity) -> None:
     config = mounted("config").get("/api/config").json
     assert config["samlLoginEnabled"] is True
@@ -289,7 +302,7 @@ def test_only_the_signed_assertion_is_read(sp: Identity, idp: SamlIdp) -> None:
     in the relocated wrapping it is the genuine assertion, never the injected one."""
     request = begin(sp)
     xml = etree.tostring(_relocated(sp, idp, request))
-    signed = saml._verified(xml, sp.container.settings.auth.saml)
+    signed = saml_xml._verified(xml, sp.container.settings.auth.saml)
     assert signed.get("ID") == "_assertion-1"
     assert signed.find(f"{{{SAML}}}Subject/{{{SAML}}}NameID").text == EMAIL
 
@@ -360,7 +373,7 @@ def test_xxe_inside_a_signed_response_is_refused(sp: Identity, idp: SamlIdp) -> 
 
 def test_oversized_response_is_refused(sp: Identity) -> None:
     request = begin(sp)
-    huge = "A" * (saml.MAX_RESPONSE_CHARS + 8)
+    huge = "A" * (saml_xml.MAX_RESPONSE_CHARS + 8)
     assert_refused(sp, post(sp, huge, request.relay_state))
     assert last_failure_reason(sp) == "too_large"
 

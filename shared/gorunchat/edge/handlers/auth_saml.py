@@ -22,11 +22,12 @@ from gorunchat.edge.handlers.auth_oauth import _redirect, _to_error
 from gorunchat.edge.ratelimit import guard
 from gorunchat.edge.registry import handles
 from gorunchat.services import auth, saml
+from gorunchat.services.saml_xml import MAX_RESPONSE_CHARS, SamlRejected
 
 FLOW_COOKIE = "gorunchat_saml"
 FLOW_PATH = "/oauth/saml"
 #: The whole form body: the bounded ``SAMLResponse`` plus ``RelayState`` and framing.
-MAX_FORM_BYTES = saml.MAX_RESPONSE_CHARS + 4096
+MAX_FORM_BYTES = MAX_RESPONSE_CHARS + 4096
 
 
 def _replay_guard(ctx: RequestContext) -> saml.ReplayGuard:
@@ -39,18 +40,18 @@ def _form(ctx: RequestContext) -> tuple[str, str]:
     """``SAMLResponse`` and ``RelayState`` of the posted form, read within the bound."""
     request = ctx.request
     if request.content_length is not None and request.content_length > MAX_FORM_BYTES:
-        raise saml.SamlRejected("too_large", "The SAML response is too large.")
+        raise SamlRejected("too_large", "The SAML response is too large.")
     request.max_content_length = MAX_FORM_BYTES
     request.max_form_memory_size = MAX_FORM_BYTES
     try:
         form = request.form
         encoded, relay = form.get("SAMLResponse", ""), form.get("RelayState", "")
     except RequestEntityTooLarge as exc:
-        raise saml.SamlRejected("too_large", "The SAML response is too large.") from exc
+        raise SamlRejected("too_large", "The SAML response is too large.") from exc
     except WerkzeugBadRequest as exc:
-        raise saml.SamlRejected("malformed", "The SAML form is malformed.") from exc
+        raise SamlRejected("malformed", "The SAML form is malformed.") from exc
     if not encoded:
-        raise saml.SamlRejected("malformed", "The identity provider sent no SAML response.")
+        raise SamlRejected("malformed", "The identity provider sent no SAML response.")
     return encoded, relay[:512]
 
 
@@ -75,7 +76,7 @@ def saml_callback(ctx: RequestContext) -> Response:
         guard(ctx, "login")
         try:
             encoded, relay = _form(ctx)
-        except saml.SamlRejected as exc:
+        except SamlRejected as exc:
             saml.audit_failure(deps, client, exc.reason)
             raise
         result = saml.finish(deps, client, encoded, relay,
