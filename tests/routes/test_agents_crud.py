@@ -12,7 +12,7 @@ from gorunchat.contracts.actions import ActionDoc
 from gorunchat.contracts.agents import Agent
 from gorunchat.contracts.documents import User
 from gorunchat.domain.ids import object_id
-from tests.fixtures.holds import audit_metadata, place_hold
+from tests.fixtures.holds import audit_metadata, place_hold, release_hold, run_retention
 from tests.fixtures.spine import fail_audit_writes
 from tests.routes.conftest import UserFactory, mounted, user_factory
 
@@ -434,3 +434,22 @@ def test_every_change_is_audited(container: Container, make_user: UserFactory) -
     duplicated = audit_metadata(container, "agent.duplicate")
     assert (duplicated["sourceId"], duplicated["dbId"]) == (agent["id"], copy["_id"])
     assert audit_metadata(container, "agent.delete")["aclEntries"] == 1
+
+
+def test_retention_removes_an_agent_deleted_under_a_released_hold(
+        container: Container, make_user: UserFactory) -> None:
+    _, boss = make_user(role="SUPER_ADMIN")
+    user, auth = make_user()
+    agent, kept = create(auth), create(auth, name="Kept")
+    hold_id = place_hold(boss, scope="users", custodians=[user.id])
+    mounted("agents").delete(f"/api/agents/{agent['id']}", headers=auth)
+
+    run_retention()
+    still_held = stored(container, agent["id"])
+    release_hold(boss, hold_id)
+    run_retention()
+
+    assert still_held is not None
+    assert stored(container, agent["id"]) is None and entries(container, agent) == 0
+    assert stored(container, kept["id"]) is not None
+    assert audit_metadata(container, "retention.agent_purged")["aclEntries"] == 1

@@ -253,7 +253,8 @@ def revert(store: Store, caller: Caller, agent_id: str, index: int) -> AgentView
     return view
 
 
-def dispose(uow: UnitOfWork, agent: Agent, by: str) -> tuple[list[StoredFile], dict[str, Any]]:
+def dispose(uow: UnitOfWork, agent: Agent, by: str | None
+            ) -> tuple[list[StoredFile], dict[str, Any]]:
     """Delete ``agent`` with its ACL entries, actions and avatar record, or hide it when a
     hold covers its author; the avatar files whose blobs may go, and the audit outcome."""
     found = holds.covering(holds.active_holds(uow), agent.author, None)

@@ -10,8 +10,9 @@ retention period is set (in config, or per tenant by a super admin). A run, per 
 * **chat**: removes conversations idle past the chat period, with everything that belongs
   to them (the one cascade, ``services.deletion.remove``), and anything users deleted under
   a hold that has since been released (``hiddenAt`` set): conversations, messages, files
-  (with their blobs, when given the blob store) and accounts (erased with
-  ``services.user_data.erase``, the implementation an admin's deletion uses).
+  (with their blobs, when given the blob store), agents (``services.agents.dispose``) and
+  accounts (erased with ``services.user_data.erase``, the implementation an admin's
+  deletion uses).
 
 Held data is never touched: a tenant-wide hold stops everything; user and conversation holds
 are excluded record by record. Each removal writes its tombstone audit record first, in its
@@ -28,6 +29,7 @@ from datetime import datetime
 from typing import Any
 
 from gorunchat.contracts.admin_audit import RetentionPolicy, RetentionSettings, RetentionView
+from gorunchat.contracts.agents import Agent
 from gorunchat.contracts.audit import Actor, AuditEvent, DiscoveryEvent
 from gorunchat.contracts.documents import Conversation, utcnow
 from gorunchat.contracts.holds import LegalHold
@@ -37,7 +39,7 @@ from gorunchat.domain import holds as hold_rules
 from gorunchat.domain import retention as rules
 from gorunchat.ports.blobstore import BlobStore
 from gorunchat.ports.store import Store, UnitOfWork
-from gorunchat.services import deletion, user_data
+from gorunchat.services import agents, deletion, user_data
 from gorunchat.services.caller import Caller
 from gorunchat.services.holds import HIDDEN_AT, active_holds
 
@@ -225,6 +227,29 @@ def _purge_hidden_files(store: Store, tenant_id: str, blobs: BlobStore | None,
             return
 
 
+def _purge_hidden_agents(store: Store, tenant_id: str, blobs: BlobStore | None,
+                         tally: _Tally) -> None:
+    """Agents deleted under a since-released hold on their author: removed as a delete
+    removes them (ACL entries, actions, avatar records), then the avatar blobs."""
+    with store.unit_of_work(tenant_id) as uow:
+        held = _Holds.of(active_holds(uow))
+        if held.tenant_wide:
+            return
+        found = uow.repo(Agent).find({**_HIDDEN, "author": {"$nin": sorted(held.users)}},
+                                     limit=BATCH)
+        avatars = []
+        for agent in found:
+            removed, outcome = agents.dispose(uow, agent, None)
+            avatars += removed
+            uow.record(AuditEvent(action="retention.agent_purged", actor=SYSTEM,
+                                  targetType="agent", targetId=agent.id, metadata={
+                                      "author": agent.author, **outcome,
+                                      "reason": "deleted_under_released_hold"}))
+        uow.commit()
+    user_data.delete_blobs(blobs, [a.storageKey or a.file_id for a in avatars])
+    tally.tombstones += len(found)
+
+
 def _purge_hidden_users(store: Store, tenant_id: str, tally: _Tally,
                         blobs: BlobStore | None) -> None:
     """Accounts their users deleted under a since-released hold: erased like an admin's
@@ -266,6 +291,7 @@ def run_tenant(store: Store, tenant_id: str, defaults: RetentionSettings,
     _purge_chats(store, tenant_id, _HIDDEN, "deleted_under_released_hold", tally)
     _purge_hidden_messages(store, tenant_id, tally)
     _purge_hidden_files(store, tenant_id, blobs, tally)
+    _purge_hidden_agents(store, tenant_id, blobs, tally)
     _purge_hidden_users(store, tenant_id, tally, blobs)
     if chat_before is not None:
         _purge_chats(store, tenant_id, {"updatedAt": {"$lt": chat_before}},
