@@ -273,6 +273,18 @@ def test_each_update_appends_a_version_and_a_duplicate_is_refused(
     assert history.json[1]["updatedBy"] is not None
 
 
+def test_an_agent_chain_keeps_its_edges(container: Container, make_user: UserFactory) -> None:
+    _, auth = make_user()
+    agent = create(auth)
+    edges = [{"from": agent["id"], "to": "agent_other", "edgeType": "handoff"}]
+
+    chained = mounted("agents").patch(f"/api/agents/{agent['id']}", headers=auth,
+                                      json={"edges": edges})
+
+    assert chained.status_code == 200
+    assert (chained.json["edges"], chained.json["versions"][-1]["edges"]) == (edges, edges)
+
+
 def test_patch_can_remove_the_avatar_and_refuses_projects(container: Container,
                                                          make_user: UserFactory) -> None:
     _, auth = make_user()

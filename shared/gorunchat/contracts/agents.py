@@ -83,6 +83,7 @@ class _AgentFields(BaseModel):
     recursion_limit: int | None = Field(default=None, ge=1, le=1000)
     tools: list[ToolName] | None = Field(default=None, max_length=MAX_ITEMS)
     agent_ids: list[ShortText] | None = Field(default=None, max_length=MAX_ITEMS)
+    edges: list[dict[str, Any]] | None = Field(default=None, max_length=MAX_ITEMS)
     conversation_starters: list[Starter] | None = Field(default=None, max_length=MAX_ITEMS)
     tool_resources: dict[str, dict[str, Any]] | None = None
     support_contact: SupportContact | None = None
