@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.browser.conftest import Account, Stack, register, shoot, start, stop
 from tests.browser.flows import send, sign_in, wait_done
-from tests.mcp.conftest import _serve
+from tests.mcp.conftest import SERVER, _serve
 
 ROSA = Account("Rosa Tools", "rosa.tools@example.com")
 ADD = 'please use add_mcp_fx-http with {"a": 2, "b": 3}'
@@ -30,7 +30,8 @@ WHOAMI = "please use whoami_mcp_fx-vars with {}"
 @pytest.fixture(scope="module")
 def mcp_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     folder = tmp_path_factory.mktemp("mcp-stack")
-    for url in _serve("http"):
+    for url, oauth_url in zip(_serve("http"), _serve("http", SERVER.parent / "oauth_server.py"),
+                              strict=True):
         config = folder / "gorunchat.yaml"
         config.write_text(yaml.safe_dump({
             "mcpServers": {
@@ -40,6 +41,8 @@ def mcp_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                             "headers": {"X-User": "{{TEAM}}"},
                             "customUserVars": {"TEAM": {"title": "Team name",
                                                         "description": "Your team's name"}}},
+                "fx-oauth": {"type": "streamable-http", "url": oauth_url, "title": "Protected",
+                             "requiresOAuth": True},
             },
             "mcpSettings": {"allowedAddresses": ["127.0.0.1"]},
         }), encoding="utf-8")
@@ -61,10 +64,9 @@ def _choose(page: Page, title: str) -> None:
     page.keyboard.press("Escape")
 
 
-def test_tools_are_chosen_in_the_composer_and_values_set_in_settings(
-        browser: Browser, mcp_stack: Stack) -> None:
-    register(mcp_stack, ROSA)
-    context = browser.new_context(base_url=mcp_stack.url, viewport={"width": 1280, "height": 800})
+def _open(browser: Browser, stack: Stack, account: Account) -> tuple[Page, list[str]]:
+    register(stack, account)
+    context = browser.new_context(base_url=stack.url, viewport={"width": 1280, "height": 800})
     context.set_default_timeout(15_000)
     page = context.new_page()
     problems: list[str] = []
@@ -72,12 +74,19 @@ def test_tools_are_chosen_in_the_composer_and_values_set_in_settings(
             if m.type == "error" and "Content Security Policy" in m.text else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     page.route("**/api/models", _with_tools_model)
+    sign_in(page, account)
+    page.locator("#model-select").select_option("offline::demo-tools")
+    return page, problems
+
+
+def test_tools_are_chosen_in_the_composer_and_values_set_in_settings(
+        browser: Browser, mcp_stack: Stack) -> None:
+    page, problems = _open(browser, mcp_stack, ROSA)
+    context = page.context
     sent: list[dict[str, object]] = []
     page.on("request", lambda r: sent.append(r.post_data_json)
             if r.method == "POST" and r.url.endswith("/api/agents/chat") else None)
 
-    sign_in(page, ROSA)
-    page.locator("#model-select").select_option("offline::demo-tools")
     tools = page.locator("#tools-menu")
     expect(tools).to_be_visible()
     page.get_by_label("Tools", exact=True).click()
@@ -85,7 +94,9 @@ def test_tools_are_chosen_in_the_composer_and_values_set_in_settings(
     expect(menu.get_by_role("checkbox", name="Calculator")).not_to_be_checked()
     expect(menu).to_contain_text("Adds numbers")
     expect(menu).to_contain_text("Needs your values")  # Team directory has no TEAM yet
-    expect(menu.get_by_role("link", name="Settings")).to_have_attribute("href", "/settings#tools")
+    expect(menu.get_by_role("link", name="Settings for Team directory")).to_have_attribute(
+        "href", "/settings#tools")
+    expect(menu).to_contain_text("Sign-in needed")  # Protected wants OAuth
     menu.get_by_role("checkbox", name="Calculator").check()
     expect(tools.locator("[data-tools-count]")).to_have_text("1")
     shoot(page, "mcp-tool-picker")
@@ -96,6 +107,7 @@ def test_tools_are_chosen_in_the_composer_and_values_set_in_settings(
     call = reply.locator("details.tool-call")
     expect(call).to_contain_text("Used add_mcp_fx-http")
     call.locator("summary").click()
+    expect(call.locator(".tool-io code").first).to_have_text('{"a": 2, "b": 3}')
     expect(call.locator(".tool-io code").last).to_have_text("5")
     assert sent[-1]["ephemeralAgent"] == {"mcp": ["fx-http"]}
 
@@ -122,4 +134,24 @@ def test_tools_are_chosen_in_the_composer_and_values_set_in_settings(
     assert wait_done(reply) == "Tool result: blue-team"
     assert sent[-1]["ephemeralAgent"] == {"mcp": ["fx-http", "fx-vars"]}
     context.close()
+    assert problems == []
+
+
+def test_a_tool_call_asks_to_sign_in_to_an_oauth_server_and_the_reply_goes_on(
+        browser: Browser, mcp_stack: Stack) -> None:
+    page, problems = _open(browser, mcp_stack, Account("Omar OAuth", "omar.oauth@example.com"))
+    _choose(page, "Protected")
+    reply = send(page, 'please use secret_echo_mcp_fx-oauth with {"text": "hi"}')
+    sign = reply.locator(".tool-auth").get_by_role("button", name="Sign in")
+    expect(sign).to_be_visible()
+    expect(reply.locator(".tool-auth")).to_contain_text("fx-oauth needs you to sign in.")
+    shoot(page, "mcp-tool-sign-in")
+    with page.context.expect_page() as opened:
+        sign.click()
+    opened.value.wait_for_url(re.compile(r"/oauth/success"))
+    assert wait_done(reply) == "Tool result: secret: hi"
+    expect(reply.locator("details.tool-call")).to_have_count(2)
+    expect(reply.locator("details.tool-call").last).to_contain_text("Used secret_echo_mcp_fx-oauth")
+    expect(reply.locator(".tool-auth")).to_have_count(0)  # done: no stale button
+    page.context.close()
     assert problems == []

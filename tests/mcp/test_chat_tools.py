@@ -82,6 +82,7 @@ def test_model_calls_an_mcp_tool_and_uses_the_result(service: InProcessService,
     content = final["responseMessage"]["content"]
     assert [p["type"] for p in content] == ["tool_call", "text"]
     assert content[0]["tool_call"]["output"] == "5"
+    assert content[0]["tool_call"]["args"] == '{"a": 2, "b": 3}'  # kept in the saved reply
 
     call_id = step["stepDetails"]["tool_calls"][0]["id"]  # type: ignore[index]
     store = service.container.store

@@ -77,14 +77,15 @@ class Aggregator:
         self._tools[step.index] = call
         return step
 
-    def finish_tool(self, call_id: str, output: str, auth: str | None = None
-                    ) -> tuple[RunStep, ToolCallInfo] | None:
-        """Record a call's output (and sign-in URL); the step and the completed call, or
-        ``None`` if unknown."""
+    def finish_tool(self, call_id: str, output: str, auth: str | None = None,
+                    args: str | None = None) -> tuple[RunStep, ToolCallInfo] | None:
+        """Record a call's output (and arguments, sign-in URL); the step and the completed
+        call, or ``None`` if unknown."""
         for index, call in self._tools.items():
             if call.id == call_id:
                 done = call.model_copy(update={"output": output, "progress": 1.0,
-                                               "auth": auth or call.auth})
+                                               "auth": auth or call.auth,
+                                               "args": call.args if args is None else args})
                 self._tools[index] = done
                 self.size += len(output)
                 return self.steps[index], done
@@ -150,7 +151,8 @@ class Aggregator:
                 self._adopt(step, "text")  # the kind is fixed by its first delta
         elif entry.kind == "run_step_completed":
             call = json.loads(entry.data)["data"]["result"]["tool_call"]
-            self.finish_tool(call["id"], call.get("output") or "", call.get("auth"))
+            self.finish_tool(call["id"], call.get("output") or "", call.get("auth"),
+                             call.get("args"))
         elif entry.kind in _PART_TYPE:
             data = json.loads(entry.data)["data"]
             index = self._index.get(data["id"])

@@ -231,11 +231,10 @@ def tool_entries(agg: Aggregator, text: str, next_seq: Callable[[], int]
             out.append(JournalEntry(seq, "run_step_delta", RunStepDeltaFrame(
                 seq=seq, data=delta).model_dump_json(exclude_none=True).encode()))
             continue
-        done = agg.finish_tool(step["id"], step["output"] or "", step.get("auth"))
+        done = agg.finish_tool(step["id"], step["output"] or "", step.get("auth"), step["args"])
         if done is None:
             continue
         run_step, call = done
-        call = call.model_copy(update={"args": step["args"]})
         seq = next_seq()
         result = ToolCallResult(id=run_step.id, index=run_step.index, tool_call=call)
         out.append(JournalEntry(seq, "run_step_completed", RunStepCompletedFrame(

@@ -20,7 +20,7 @@ function stored() {
 }
 
 // What a server needs from the user before it can work, if anything.
-function need(server, state, flags) {
+function need(state, flags) {
   if (flags && Object.values(flags).some((v) => !v)) return "Needs your values";
   if (state?.requiresOAuth && state.connectionState !== "connected") return "Sign-in needed";
   if (state?.connectionState === "error") return "Error";
@@ -73,12 +73,14 @@ export class McpPicker {
         : null;
       const state = states[s.serverName];
       return { name: s.serverName, title: config.title || s.serverName, description: config.description || "",
-        need: need(s, state, flags), error: state?.error || "" };
+        need: need(state, flags), error: state?.error || "" };
     }));
     rows.sort((a, b) => a.title.localeCompare(b.title));
+    const same = JSON.stringify(rows) === JSON.stringify(this.servers);
     this.servers = rows;
     this.menu.hidden = rows.length === 0;
-    this.render();
+    if (!same) this.render(); // unchanged: keep the list (and focus) as it is
+    else this.showCount();
   }
 
   render() {
@@ -94,7 +96,8 @@ export class McpPicker {
           s.need || s.description ? h("p", { class: "tools-note small muted", id: `${id}-note` },
             s.need ? h("span", { class: "badge badge-bad", title: s.error || null }, s.need) : null,
             s.need ? " " : null,
-            s.need ? h("a", { href: SETTINGS }, "Settings") : s.description) : null);
+            s.need ? h("a", { href: SETTINGS }, "Settings", h("span", { class: "visually-hidden" }, ` for ${s.title}`))
+              : s.description) : null);
       }),
       h("a", { class: "tools-manage small", href: SETTINGS }, "Manage tools"));
     this.showCount();
