@@ -177,6 +177,32 @@ def seed_prompt(container: Container, owner: User) -> Seeded:
     return Seeded({"promptId": prompt_id}, body=_PROMPT_BODY, grant=grant)
 
 
+# shared links: a link opens for anyone in the tenant who holds it (signed in by default) ---
+
+def _shared(container: Container, owner: User, files: list[dict[str, str]] | None = None
+            ) -> str:
+    from gorunchat.contracts.library import SharedLink
+
+    msg = _message(container, owner)
+    if files:
+        with container.store.unit_of_work(TENANT) as uow:
+            uow.messages.update(msg.messageId, {"files": files})
+            uow.commit()
+    share_id = new_uuid().replace("-", "")
+    put(container, SharedLink(shareId=share_id, conversationId=msg.conversationId,
+                              user=owner.id, messages=[msg.messageId], tenantId=TENANT))
+    return share_id
+
+
+def seed_share(container: Container, owner: User) -> Seeded:
+    return Seeded({"shareId": _shared(container, owner)})
+
+
+def seed_share_file(container: Container, owner: User) -> Seeded:
+    file_id = str(_file(container, owner).key_value)
+    return Seeded({"shareId": _shared(container, owner, [{"file_id": file_id}]),
+                   "file_id": file_id})
+
 # MCP servers and actions (issue 10) ------------------------------------------------------
 
 def seed_mcp_server(container: Container, owner: User) -> Seeded:
@@ -393,6 +419,9 @@ BY_PARAMS: dict[frozenset[str], Seeder] = {
     frozenset({"toolId"}): seed_mcp_server,
     frozenset({"groupId"}): seed_prompt_group,
     frozenset({"promptId"}): seed_prompt,
+
+    frozenset({"shareId"}): seed_share,
+    frozenset({"shareId", "file_id"}): seed_share_file,
 }
 
 #: Served routes with path parameters that do not address another user's resource,
@@ -418,9 +447,16 @@ EXEMPT: dict[str, str] = {
 }
 
 #: What a same-tenant stranger gets where it is not 404, and why.
+_LINK = "a shared link opens for anyone signed in to its tenant who holds its id"
 STRANGER_STATUS: dict[str, tuple[int, str]] = {
     "roles.get": (403, "role names are tenant configuration; a non-admin may read only "
                        "USER and their own role"),
+    "share.get": (200, _LINK),
+    "share.config": (200, _LINK),
+    "share.fork": (201, _LINK + "; the fork is the stranger's own conversation"),
+    "share.file": (200, _LINK + ", with the files its messages attach"),
+    "share.file_download": (200, _LINK + ", with the files its messages attach"),
+    "share.file_preview": (200, _LINK + ", with the files its messages attach"),
 }
 
 

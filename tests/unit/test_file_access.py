@@ -15,11 +15,10 @@ from gorunchat.adapters.local.blobstore import FilesystemBlobStore
 from gorunchat.adapters.local.documents import LibraryDocumentReader
 from gorunchat.adapters.sqlite.store import SqliteStore
 from gorunchat.contracts.audit import Actor
-from gorunchat.contracts.documents import Conversation, Message
-from gorunchat.contracts.errors import NotFound
+from gorunchat.contracts.documents import utcnow
 from gorunchat.contracts.files import FileConfig
 from gorunchat.contracts.identity import Principal
-from gorunchat.contracts.library import SharedLink
+from gorunchat.contracts.library import StoredFile
 from gorunchat.services import file_access, files
 from gorunchat.services.caller import Caller
 from tests.fixtures import samples
@@ -56,22 +55,18 @@ def test_prompt_images_are_the_callers_images_only(deps: files.FileDeps) -> None
     assert found[0].data_url == "data:image/png;base64," + base64.b64encode(image).decode()
 
 
-def test_a_share_link_grants_the_files_of_its_messages(deps: files.FileDeps) -> None:
+def test_a_share_link_opens_only_its_owners_visible_files(deps: files.FileDeps) -> None:
     attached = _upload(deps, "alice", b"shared report", "report.txt")
-    private = _upload(deps, "alice", b"private diary", "diary.txt")
+    hidden = _upload(deps, "alice", b"deleted under a hold", "held.txt")
+    foreign = _upload(deps, "bob", b"bob's notes", "bob.txt")
     with deps.store.unit_of_work("default") as uow:
-        uow.conversations.insert(Conversation(conversationId="c1", user="alice"))
-        uow.messages.insert(Message(messageId="m1", conversationId="c1", user="alice",
-                                    text="see attached", files=[{"file_id": attached}]))
-        uow.repo(SharedLink).insert(SharedLink(shareId="s1", conversationId="c1",
-                                               user="alice"))
+        uow.repo(StoredFile).update(hidden, {"hiddenAt": utcnow()})
         uow.commit()
 
-    stored, data = file_access.shared_file(deps.store, deps.blobs, "default", "s1", attached)
+    with deps.store.unit_of_work("default", readonly=True) as uow:
+        found = file_access.files_of(uow, "alice", [attached, hidden, foreign, "nope"])
+    with deps.store.unit_of_work("acme", readonly=True) as uow:
+        elsewhere = file_access.files_of(uow, "alice", [attached])
 
-    assert (stored.filename, data) == ("report.txt", b"shared report")
-    for share, file_id in (("s1", private), ("nope", attached)):
-        with pytest.raises(NotFound):
-            file_access.shared_file(deps.store, deps.blobs, "default", share, file_id)
-    with pytest.raises(NotFound):
-        file_access.shared_file(deps.store, deps.blobs, "acme", "s1", attached)
+    assert list(found) == [attached] and elsewhere == {}
+    assert file_access.content(deps.blobs, found[attached]) == b"shared report"

@@ -9,6 +9,7 @@ import { initThemeControls } from "./lib/theme.js";
 import { toast } from "./lib/toast.js";
 import { initAuthForms } from "./pages/auth-forms.js";
 import { initSettings } from "./pages/settings.js";
+import { initShare } from "./pages/share.js";
 
 export function pageConfig() {
   const el = document.getElementById("grc-config");
@@ -96,7 +97,11 @@ async function main() {
     initAuthForms();
     return;
   }
-  if (page === "share") return;
+  if (page === "share") {
+    const gated = $("[data-share-id]");
+    if (gated) await initShare(gated);
+    return;
+  }
   initHtmx();
   wireShell();
   const user = await boot();

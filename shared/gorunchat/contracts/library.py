@@ -75,7 +75,12 @@ class ToolCall(Document):
 
 
 class SharedLink(Document):
-    """A conversation shared by link; deleted with its conversation."""
+    """A conversation shared by link; deleted with its conversation.
+
+    ``messages`` is the snapshot: the ``messageId`` of every message the link shows (up to
+    ``targetMessageId``'s level when one was given); refreshing the link retakes it.
+    ``snapshotFiles`` is the owner's choice to let viewers open the attached files.
+    """
 
     collection: ClassVar[str] = "sharedlinks"
     key: ClassVar[str] = "shareId"
@@ -86,6 +91,8 @@ class SharedLink(Document):
     title: str | None = None
     isPublic: bool = True
     messages: list[str] = Field(default_factory=list)
+    targetMessageId: str | None = None
+    snapshotFiles: bool = True
     expiresAt: datetime | None = None
 
 
@@ -117,6 +124,8 @@ class LibrarySettings(BaseModel):
     blob_bucket: str | None = None
     blob_signing_account: str | None = None
     signed_url_ttl_s: int = Field(default=900, ge=60, le=7 * 24 * 3600)
+    shared_links: bool = True  # ALLOW_SHARED_LINKS
+    shared_links_public: bool = False  # ALLOW_SHARED_LINKS_PUBLIC: viewers need no sign-in
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> LibrarySettings:
@@ -149,6 +158,9 @@ class LibrarySettings(BaseModel):
             "blob_bucket": value("GORUNCHAT_FILES_BUCKET", None),
             "blob_signing_account": value("GORUNCHAT_FILES_SIGNER", None),
             "signed_url_ttl_s": value("GORUNCHAT_FILES_URL_TTL_S", defaults.signed_url_ttl_s),
+            "shared_links": value("ALLOW_SHARED_LINKS", defaults.shared_links),
+            "shared_links_public": value("ALLOW_SHARED_LINKS_PUBLIC",
+                                         defaults.shared_links_public),
         })
 
 

@@ -49,6 +49,9 @@ def startup_config(settings: Settings, principal: Principal | None,
         emailEnabled=auth.mail.host is not None,
         minPasswordLength=auth.min_password_length,
         interface=interface,
+        sharedLinksEnabled=settings.library.shared_links,
+        publicSharedLinksEnabled=settings.library.shared_links
+        and settings.library.shared_links_public,
         balance=balance,
     )
 

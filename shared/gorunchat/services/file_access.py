@@ -1,11 +1,12 @@
 """Reading and removing stored files: list, download, signed URL, preview, usage, delete.
 
 Only the owner reaches a file by its id; any other caller (another user, another tenant)
-gets 404, so ids reveal nothing. A share link grants read access to the files attached to the
-shared conversation's messages. Deleting removes the document first (with its audit record)
-and then the blob. A file a legal hold covers (its user's, or its conversation's) is hidden
-instead and its blob kept (``services.holds``); a hidden file is gone for every read here
-and does not count against the quota.
+gets 404, so ids reveal nothing. A share link grants read access to the owner's files
+attached to its messages (``files_of``; the link's own rules are in ``services.share``).
+Deleting removes the document first (with its audit record) and then the blob. A file a
+legal hold covers (its user's, or its conversation's) is hidden instead and its blob kept
+(``services.holds``); a hidden file is gone for every read here and does not count against
+the quota.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import base64
 import logging
 from collections import Counter
+from collections.abc import Sequence
 
 from gorunchat.contracts.audit import AuditEvent, DiscoveryEvent
 from gorunchat.contracts.errors import NotFound
@@ -29,11 +31,12 @@ from gorunchat.contracts.files import (
     FileUsage,
     PromptImage,
 )
-from gorunchat.contracts.library import SharedLink, StoredFile
+from gorunchat.contracts.library import StoredFile
 from gorunchat.ports.blobstore import BlobStore
 from gorunchat.ports.store import Store, UnitOfWork
 from gorunchat.services import holds
 from gorunchat.services.caller import Caller
+from gorunchat.services.search import chunks
 
 log = logging.getLogger("gorunchat.files")
 AVATAR = "avatar"  # the context of avatar files, which the file list leaves out
@@ -99,7 +102,7 @@ def config_out(config: FileConfig) -> FileConfigOut:
 def download(store: Store, blobs: BlobStore, caller: Caller, user_param: str, file_id: str
              ) -> tuple[StoredFile, bytes]:
     stored = owned_file(store, caller, file_id, user_param)
-    return stored, blobs.get(stored.storageKey or stored.file_id)
+    return stored, content(blobs, stored)
 
 
 def metadata(stored: StoredFile) -> dict[str, object]:
@@ -175,22 +178,24 @@ def delete(store: Store, blobs: BlobStore, caller: Caller, body: DeleteFilesRequ
     return len(files)
 
 
-def shared_file(store: Store, blobs: BlobStore, tenant_id: str, share_id: str, file_id: str
-                ) -> tuple[StoredFile, bytes]:
-    """A file attached to a message of a shared conversation, for anyone with the link."""
-    with store.unit_of_work(tenant_id, readonly=True) as uow:
-        share = uow.repo(SharedLink).get(share_id)
-        stored = uow.repo(StoredFile).get(file_id)
-        if (share is None or stored is None or stored.user != share.user
-                or holds.is_hidden(stored)):
-            raise file_not_found()
-        attached = any(
-            any(isinstance(f, dict) and f.get("file_id") == file_id for f in m.files or [])
-            for m in uow.messages.find({"conversationId": share.conversationId,
-                                        "user": share.user, **holds.VISIBLE}))
-    if not attached:
-        raise file_not_found()
-    return stored, blobs.get(stored.storageKey or stored.file_id)
+def files_of(uow: UnitOfWork, owner_id: str, file_ids: Sequence[str]
+             ) -> dict[str, StoredFile]:
+    """Of ``file_ids``, those that are ``owner_id``'s and not hidden, by id.
+
+    A share link (``services.share``) grants exactly these for the files its messages
+    attach: an id attached to a shared message but belonging to someone else stays closed.
+    """
+    found: dict[str, StoredFile] = {}
+    for part in chunks(list(file_ids)):
+        for stored in uow.repo(StoredFile).find({"file_id": {"$in": part}, "user": owner_id,
+                                                 **holds.VISIBLE}):
+            found[stored.file_id] = stored
+    return found
+
+
+def content(blobs: BlobStore, stored: StoredFile) -> bytes:
+    """The stored bytes of a file whose access the caller has already checked."""
+    return blobs.get(stored.storageKey or stored.file_id)
 
 
 def prompt_images(store: Store, blobs: BlobStore, caller: Caller, file_ids: list[str]

@@ -122,16 +122,22 @@ def admin_section(section: str) -> Response:
 
 @view("web.share")
 def share(shareId: str) -> Response:  # noqa: N803 - the route's parameter name
-    """The public view of a shared conversation, read through the public share API."""
-    shared, error = None, ""
+    """A shared conversation, read through the share API as this visitor.
+
+    A page load carries no token, so without ``ALLOW_SHARED_LINKS_PUBLIC`` the API asks for
+    sign-in: the page says so and the shell island signs in and loads the link itself.
+    """
+    shared, error, sign_in = None, "", False
     try:
         shared = Api(request).get(f"/api/share/{shareId}")
     except ApiError as exc:
-        error = ("Shared links are not available on this server yet." if exc.status == 501
+        sign_in = exc.status == 401
+        error = ("Sign in to view this shared conversation." if sign_in
                  else "This shared link does not exist or was removed.")
-    response = render_page("share.html", page="share", shared=shared, share_error=error)
+    response = render_page("share.html", page="share", shared=shared, share_error=error,
+                           share_id=shareId, share_sign_in=sign_in)
     if shared is None:
-        response.status_code = 404
+        response.status_code = 401 if sign_in else 404
     return response
 
 

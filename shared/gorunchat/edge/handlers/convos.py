@@ -9,8 +9,6 @@ builds in the browser.
 
 from __future__ import annotations
 
-import logging
-
 from gorunchat.contracts.conversations import (
     ArchiveAllRequest,
     ArchiveAllResult,
@@ -32,37 +30,11 @@ from gorunchat.contracts.conversations import (
 )
 from gorunchat.contracts.documents import Conversation
 from gorunchat.contracts.errors import BadRequest
-from gorunchat.contracts.library import RateLimit
 from gorunchat.edge.context import RequestContext
-from gorunchat.edge.handlers._common import caller
+from gorunchat.edge.handlers._common import caller, limit
 from gorunchat.edge.handlers._uploads import read_file_part
 from gorunchat.edge.registry import handles
-from gorunchat.services import conversations, deletion, exports_user, forks, imports, ratelimit
-
-log = logging.getLogger("gorunchat.edge")
-
-
-def limit(ctx: RequestContext, kind: str, by_ip: RateLimit, by_user: RateLimit) -> None:
-    """LibreChat's IP and user limiters for ``kind``; 429 with ``Retry-After`` past them.
-
-    Without ``REDIS_URL`` (a bare local run) there is nothing shared to count in, so the
-    limits are off; an unreachable Redis is logged and lets the request through rather than
-    failing every import and fork.
-    """
-    if not ctx.container.settings.redis_url:
-        return
-    import redis
-
-    counters = ctx.container.redis
-    message = f"Too many {kind} requests. Try again later."
-    try:
-        if ctx.client_ip:
-            ratelimit.hit(counters, ratelimit.key(kind, "ip", ctx.client_ip, ctx.tenant_id),
-                          by_ip, message)
-        ratelimit.hit(counters, ratelimit.key(kind, "user", ctx.user.userId, ctx.tenant_id),
-                      by_user, message)
-    except redis.RedisError:
-        log.warning("rate limit store unavailable", extra={"fields": {"kind": kind}})
+from gorunchat.services import conversations, deletion, exports_user, forks, imports
 
 
 @handles("convos.list", query=ListConversationsQuery)
