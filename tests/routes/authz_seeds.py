@@ -203,6 +203,7 @@ def seed_share_file(container: Container, owner: User) -> Seeded:
     return Seeded({"shareId": _shared(container, owner, [{"file_id": file_id}]),
                    "file_id": file_id})
 
+
 # MCP servers and actions (issue 10) ------------------------------------------------------
 
 def seed_mcp_server(container: Container, owner: User) -> Seeded:
@@ -419,7 +420,6 @@ BY_PARAMS: dict[frozenset[str], Seeder] = {
     frozenset({"toolId"}): seed_mcp_server,
     frozenset({"groupId"}): seed_prompt_group,
     frozenset({"promptId"}): seed_prompt,
-
     frozenset({"shareId"}): seed_share,
     frozenset({"shareId", "file_id"}): seed_share_file,
 }
