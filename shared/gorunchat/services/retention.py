@@ -10,8 +10,8 @@ retention period is set (in config, or per tenant by a super admin). A run, per 
 * **chat**: removes conversations idle past the chat period, with everything that belongs
   to them (the one cascade, ``services.deletion.remove``), and anything users deleted under
   a hold that has since been released (``hiddenAt`` set): conversations, messages, files
-  (with their blobs, when given the blob store), agents (``services.agents.dispose``) and
-  accounts (erased with ``services.user_data.erase``, the implementation an admin's
+  (with their blobs, when given the blob store), agents (``services.agents.dispose``),
+  prompts and accounts (erased with ``services.user_data.erase``, the implementation an admin's
   deletion uses).
 
 Held data is never touched: a tenant-wide hold stops everything; user and conversation holds
@@ -34,12 +34,14 @@ from gorunchat.contracts.audit import Actor, AuditEvent, DiscoveryEvent
 from gorunchat.contracts.documents import Conversation, utcnow
 from gorunchat.contracts.holds import LegalHold
 from gorunchat.contracts.library import StoredFile
+from gorunchat.contracts.prompts import Prompt, PromptGroup
 from gorunchat.contracts.tasks import RetentionResult
 from gorunchat.domain import holds as hold_rules
 from gorunchat.domain import retention as rules
+from gorunchat.domain.permissions import ResourceType
 from gorunchat.ports.blobstore import BlobStore
 from gorunchat.ports.store import Store, UnitOfWork
-from gorunchat.services import agents, deletion, user_data
+from gorunchat.services import acl, agents, deletion, user_data
 from gorunchat.services.caller import Caller
 from gorunchat.services.holds import HIDDEN_AT, active_holds
 
@@ -250,6 +252,33 @@ def _purge_hidden_agents(store: Store, tenant_id: str, blobs: BlobStore | None,
     tally.tombstones += len(found)
 
 
+def _purge_hidden_prompts(store: Store, tenant_id: str, tally: _Tally) -> None:
+    """Prompt groups and versions deleted under a since-released hold on their author (a
+    group's ACL entries go with it)."""
+    with store.unit_of_work(tenant_id) as uow:
+        held = _Holds.of(active_holds(uow))
+        if held.tenant_wide:
+            return
+        free = {**_HIDDEN, "author": {"$nin": sorted(held.users)}}
+        groups = uow.repo(PromptGroup).find(free, limit=BATCH)
+        versions = uow.repo(Prompt).find(free, limit=BATCH)
+        for group in groups:
+            uow.repo(PromptGroup).delete(group.id)
+            acl.delete_resource_entries(uow, ResourceType.PROMPTGROUP, group.id)
+            uow.record(AuditEvent(action="retention.promptgroup_purged", actor=SYSTEM,
+                                  targetType="promptGroup", targetId=group.id, metadata={
+                                      "author": group.author,
+                                      "reason": "deleted_under_released_hold"}))
+        for version in versions:
+            uow.repo(Prompt).delete(version.id)
+            uow.record(AuditEvent(action="retention.prompt_purged", actor=SYSTEM,
+                                  targetType="prompt", targetId=version.id, metadata={
+                                      "author": version.author, "groupId": version.groupId,
+                                      "reason": "deleted_under_released_hold"}))
+        uow.commit()
+    tally.tombstones += len(groups) + len(versions)
+
+
 def _purge_hidden_users(store: Store, tenant_id: str, tally: _Tally,
                         blobs: BlobStore | None) -> None:
     """Accounts their users deleted under a since-released hold: erased like an admin's
@@ -292,6 +321,7 @@ def run_tenant(store: Store, tenant_id: str, defaults: RetentionSettings,
     _purge_hidden_messages(store, tenant_id, tally)
     _purge_hidden_files(store, tenant_id, blobs, tally)
     _purge_hidden_agents(store, tenant_id, blobs, tally)
+    _purge_hidden_prompts(store, tenant_id, tally)
     _purge_hidden_users(store, tenant_id, tally, blobs)
     if chat_before is not None:
         _purge_chats(store, tenant_id, {"updatedAt": {"$lt": chat_before}},
