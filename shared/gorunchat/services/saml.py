@@ -155,7 +155,11 @@ def finish(deps: IdentityDeps, client: Client, encoded: str, relay_state: str,
     except SamlRejected as exc:
         audit_failure(deps, client, exc.reason)
         raise
-    user = account_for(deps, client, cfg, profile(cfg, identity))
+    who = profile(cfg, identity)
+    user = account_for(deps, client, cfg, who)
+    if deps.import_avatar is not None and deps.import_avatar(user, who.picture):
+        with deps.store.unit_of_work(deps.tenant_id, readonly=True) as uow:
+            user = uow.users.get(user.id) or user
     return auth.finish_sign_in(deps, client, user, method=PROVIDER)
 
 
