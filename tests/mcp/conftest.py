@@ -108,3 +108,18 @@ def container(data_dir: Path, sse_url: str, http_url: str) -> Iterator[Container
 @pytest.fixture
 def make_user(container: Container) -> UserFactory:
     return user_factory(container)
+
+
+def make_agent(container: Container, user_id: str, name: str = "Helper") -> str:
+    """An agent owned by ``user_id`` (actions belong to one); its ``agent_…`` id."""
+    from gorunchat.contracts.agents import AgentCreate
+    from gorunchat.contracts.audit import Actor
+    from gorunchat.contracts.identity import Principal
+    from gorunchat.services import agents
+    from gorunchat.services.caller import Caller
+
+    owner = Caller(principal=Principal(userId=user_id, tenantId="default"),
+                   actor=Actor(userId=user_id))
+    view = agents.create(container.store, owner, AgentCreate(name=name, provider="openAI",
+                                                             model="gpt-4o"))
+    return str(view.id)

@@ -61,8 +61,15 @@ def _metadata(p: Provider, **auth: Any) -> dict[str, Any]:
                      "token_exchange_method": "default_post", **auth}}
 
 
+def _agent(client: Any, auth: dict[str, str]) -> str:
+    made = client.post("/api/agents", headers=auth,
+                       json={"name": "Helper", "provider": "openAI", "model": "gpt-4o"})
+    assert made.status_code in (200, 201), made.get_json()
+    return str(made.get_json()["id"])
+
+
 def _save(client: Any, auth: dict[str, str], metadata: dict[str, Any]) -> str:
-    saved = client.post("/api/agents/actions/agent_1", headers=auth,
+    saved = client.post(f"/api/agents/actions/{_agent(client, auth)}", headers=auth,
                         json={"metadata": metadata})
     assert saved.status_code == 200, saved.get_json()
     assert "oauth_client_secret" not in saved.get_json()["metadata"]
@@ -180,8 +187,9 @@ def test_bind_without_a_pending_flow_is_404(box: Container, provider: Provider) 
 def test_oauth_actions_need_both_urls_and_both_pass_the_guard(
         box: Container, provider: Provider, auth: dict[str, Any], code: str) -> None:
     _, headers = user_factory(box)()
-    refused = mounted("agents").post("/api/agents/actions/agent_1", headers=headers,
-                                     json={"metadata": _metadata(provider, **auth)})
+    client = mounted("agents")
+    refused = client.post(f"/api/agents/actions/{_agent(client, headers)}", headers=headers,
+                          json={"metadata": _metadata(provider, **auth)})
     assert refused.status_code == 400, refused.get_json()
     assert refused.get_json()["error"]["code"] == code
     assert mounted("agents").get("/api/agents/actions", headers=headers).get_json() == []

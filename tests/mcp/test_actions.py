@@ -14,8 +14,9 @@ import pytest
 
 from gorunchat.bootstrap import Container, set_container
 from gorunchat.contracts.actions import ActionDoc
+from gorunchat.contracts.agents import Agent
 from gorunchat.services.tools import manager_for
-from tests.mcp.conftest import make_container
+from tests.mcp.conftest import make_agent, make_container
 from tests.routes.conftest import mounted, user_factory
 
 SEEN: list[dict[str, Any]] = []
@@ -83,8 +84,9 @@ def strict(data_dir: Path) -> Iterator[Container]:
 def test_spec_becomes_a_tool_that_calls_the_api_with_a_sealed_key(
         allowed: Container, api: int) -> None:
     user, auth = user_factory(allowed)()
+    agent_id = make_agent(allowed, user.id)
     client = mounted("agents")
-    saved = client.post("/api/agents/actions/agent_1", headers=auth, json={"metadata": {
+    saved = client.post(f"/api/agents/actions/{agent_id}", headers=auth, json={"metadata": {
         "raw_spec": _spec(api), "api_key": "sk-action-secret",
         "auth": {"type": "service_http", "authorization_type": "bearer"}}})
     assert saved.status_code == 200, saved.get_json()
@@ -106,15 +108,21 @@ def test_spec_becomes_a_tool_that_calls_the_api_with_a_sealed_key(
     listed = client.get("/api/agents/actions", headers=auth).get_json()
     assert [a["action_id"] for a in listed] == [action["action_id"]]
     audit = [r.action for r in allowed.store.audit_log("default").records()]
-    assert audit == ["action.save", "tool.call"]
-    gone = client.delete(f"/api/agents/actions/agent_1/{action['action_id']}", headers=auth)
+    assert [a for a in audit if a.startswith(("action.", "tool."))] == ["action.save",
+                                                                       "tool.call"]
+    with allowed.store.unit_of_work("default", readonly=True) as uow:
+        linked = uow.repo(Agent).find_one({"id": agent_id})
+    assert linked is not None
+    assert linked.actions == [f"127.0.0.1_action_{action['action_id']}"]
+    gone = client.delete(f"/api/agents/actions/{agent_id}/{action['action_id']}", headers=auth)
     assert gone.status_code == 200
     assert client.get("/api/agents/actions", headers=auth).get_json() == []
 
 
 def test_domain_outside_allowed_domains_is_refused(strict: Container, api: int) -> None:
-    _, auth = user_factory(strict)()
-    refused = mounted("agents").post("/api/agents/actions/agent_1", headers=auth,
+    user, auth = user_factory(strict)()
+    refused = mounted("agents").post(f"/api/agents/actions/{make_agent(strict, user.id)}",
+                                     headers=auth,
                                      json={"metadata": {"raw_spec": _spec(api)}})
     assert refused.status_code == 400
     assert refused.get_json()["error"]["code"] == "URL_NOT_ALLOWED"
@@ -123,8 +131,9 @@ def test_domain_outside_allowed_domains_is_refused(strict: Container, api: int) 
 @pytest.mark.parametrize("host", ["169.254.169.254", "10.0.0.7", "[::1]", "localhost"])
 def test_internal_action_servers_are_refused(data_dir: Path, host: str) -> None:
     for c in _container(data_dir, {}):
-        _, auth = user_factory(c)()
-        refused = mounted("agents").post("/api/agents/actions/agent_1", headers=auth,
+        user, auth = user_factory(c)()
+        refused = mounted("agents").post(f"/api/agents/actions/{make_agent(c, user.id)}",
+                                         headers=auth,
                                          json={"metadata": {"raw_spec": _spec(80, host)}})
         assert refused.status_code == 400, refused.get_json()
         assert refused.get_json()["error"]["code"] == "URL_NOT_ALLOWED"
@@ -136,3 +145,17 @@ def test_invalid_spec_is_a_clear_400(allowed: Container) -> None:
                                       json={"metadata": {"raw_spec": "swagger: '2.0'"}})
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "ACTION_SPEC_INVALID"
+
+
+def test_actions_need_edit_on_an_existing_agent(allowed: Container, api: int) -> None:
+    owner, _ = user_factory(allowed)()
+    _, stranger = user_factory(allowed)()
+    agent_id = make_agent(allowed, owner.id)
+    body = {"metadata": {"raw_spec": _spec(api)}}
+    client = mounted("agents")
+    for target in (agent_id, "agent_missing"):
+        refused = client.post(f"/api/agents/actions/{target}", headers=stranger, json=body)
+        assert refused.status_code == 404, refused.get_json()
+        assert refused.get_json()["error"]["code"] == "AGENT_NOT_FOUND"
+    with allowed.store.unit_of_work("default", readonly=True) as uow:
+        assert uow.repo(ActionDoc).find({}) == []

@@ -22,7 +22,7 @@ from gorunchat.contracts.library import ToolCall
 from gorunchat.services import actions
 from gorunchat.services.caller import Caller
 from gorunchat.services.tools import manager_for
-from tests.mcp.conftest import mcp_yaml
+from tests.mcp.conftest import make_agent, mcp_yaml
 from tests.mcp.test_actions import _spec, api  # noqa: F401 - the loopback API fixture
 from tests.streaming.support import (
     TENANT,
@@ -116,7 +116,8 @@ def test_model_calls_an_action_tool(service: InProcessService, api: int) -> None
                  actor=Actor(userId=account.user_id))
     deps = actions.ActionDeps(service.container.store, service.container.settings,
                               service.container.secretbox)
-    saved = actions.save(deps, who, "agent_1", ActionSaveRequest.model_validate(
+    agent_id = make_agent(service.container, account.user_id)
+    saved = actions.save(deps, who, agent_id, ActionSaveRequest.model_validate(
         {"metadata": {"raw_spec": _spec(api)}}))
     key = saved.tools[0]
     started = start_chat(service.url, account, model="demo-tools", tools=[key],
@@ -142,7 +143,8 @@ def test_an_oauth_action_shows_its_sign_in_url_on_the_tool_call(
                      actor=Actor(userId=account.user_id))
         deps = actions.ActionDeps(service.container.store, service.container.settings,
                                   service.container.secretbox)
-        key = actions.save(deps, who, "agent_1", ActionSaveRequest.model_validate(
+        agent_id = make_agent(service.container, account.user_id)
+        key = actions.save(deps, who, agent_id, ActionSaveRequest.model_validate(
             {"metadata": _metadata(provider)})).tools[0]
         started = start_chat(service.url, account, model="demo-tools", tools=[key],
                              text=f'use {key} {{"note": "hi"}}')

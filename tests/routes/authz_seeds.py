@@ -234,16 +234,17 @@ def seed_mcp_server(container: Container, owner: User) -> Seeded:
 
 
 def seed_action(container: Container, owner: User) -> Seeded:
-    """An action the owner saved for an agent."""
+    """An action the owner saved for their agent (saving and deleting need EDIT on it)."""
     from gorunchat.contracts.actions import ActionDoc
 
+    agent_id = seed_agent(container, owner).params["agent_id"]
     spec = ('{"openapi": "3.0.0", "servers": [{"url": "https://api.example.com"}], '
             '"paths": {"/x": {"get": {"operationId": "x"}}}}')
-    action = ActionDoc(action_id=object_id(), agent_id="agent_1", user=owner.id,
+    action = ActionDoc(action_id=object_id(), agent_id=agent_id, user=owner.id,
                        metadata={"raw_spec": spec, "domain": "api.example.com"},
                        tenantId=TENANT)
     put(container, action)
-    return Seeded({"agent_id": "agent_1", "action_id": action.action_id})
+    return Seeded({"agent_id": agent_id, "action_id": action.action_id})
 
 
 def seed_agent(container: Container, owner: User) -> Seeded:
@@ -403,6 +404,7 @@ BY_PATH: dict[str, Seeder] = {
     "/api/agents/:id/revert": seed_agent,
     "/api/agents/:id/versions": seed_agent,
     "/api/files/images/agents/:agent_id/avatar": seed_agent,
+    "/api/files/agent/:agent_id": seed_agent,
     "/api/memories/:key": seed_memory,
 }
 #: By the set of path parameter names: covers routes added later with the same ids.
@@ -432,8 +434,8 @@ EXEMPT: dict[str, str] = {
     "user.favorite_tool_delete": "itemType/itemId name the caller's own favourite",
     "roles.acl_resource_roles": "the parameter is a resource type, not a resource id",
     "roles.acl_effective_all": "the parameter is a resource type; answers only the caller's",
-    "files.agent_files": "agents are not built yet, so no agent can be seeded",
-    "agents.action_save": "agents are not built yet; an action is saved under the caller",
+    "agents.action_save": "a new action; the stranger's 404 on another's agent is in "
+                          "tests/mcp/test_actions.py",
     "files.assistant_avatar": "GoRunChat has no assistants: every caller gets 404",
     "mcp.reinitialize": "the owner's call dials the server; stranger 404 is in tests/mcp",
     "mcp.oauth_initiate": "the owner's call runs OAuth discovery; stranger 404 in tests/mcp",

@@ -25,16 +25,18 @@ from gorunchat.contracts.actions import (
     ActionOut,
     ActionSaveRequest,
 )
+from gorunchat.contracts.agents import Agent
 from gorunchat.contracts.audit import AuditEvent
 from gorunchat.contracts.errors import BadRequest, GoRunChatError, NotFound
 from gorunchat.contracts.library import ToolCall
 from gorunchat.contracts.settings import Settings
 from gorunchat.domain import openapi_actions as oa
 from gorunchat.domain.ids import object_id
+from gorunchat.domain.permissions import PermissionBits
 from gorunchat.ports.provider import ToolSpec
 from gorunchat.ports.secretbox import SecretBox
-from gorunchat.ports.store import Store
-from gorunchat.services import action_oauth
+from gorunchat.ports.store import Store, UnitOfWork
+from gorunchat.services import action_oauth, agents
 from gorunchat.services.caller import Caller
 from gorunchat.services.mcp_oauth import OAuthDeps
 
@@ -87,7 +89,8 @@ def _out(doc: ActionDoc) -> ActionOut:
 
 def save(deps: ActionDeps, caller: Caller, agent_id: str, body: ActionSaveRequest
          ) -> ActionOut:
-    """Create or replace an action of ``agent_id`` from its OpenAPI spec."""
+    """Create or replace an action of ``agent_id`` from its OpenAPI spec; the caller needs
+    EDIT on the agent (404 for an agent they cannot see, 403 for one they only view)."""
     try:
         spec = oa.tools_of(body.metadata.raw_spec)
     except oa.SpecError as exc:
@@ -107,14 +110,16 @@ def save(deps: ActionDeps, caller: Caller, agent_id: str, body: ActionSaveReques
             meta[name] = deps.secretbox.seal(str(meta[name]).encode(),
                                              context=_context(caller.tenant_id, action_id, name))
     with deps.store.unit_of_work(caller.tenant_id) as uow:
+        agent = agents.load(uow, caller, agent_id, PermissionBits.EDIT)
         repo = uow.repo(ActionDoc)
         old = repo.get(action_id)
-        if old is not None and old.user != caller.user_id:
+        if old is not None and (old.user != caller.user_id or old.agent_id != agent_id):
             raise NotFound("Action not found.", code="ACTION_NOT_FOUND")
         if old is not None:
             repo.delete(action_id)
         doc = repo.insert(ActionDoc(action_id=action_id, agent_id=agent_id,
                                     user=caller.user_id, metadata=meta))
+        _link(uow, agent, action_id, f"{spec.domain}{ACTION_DELIMITER}{action_id}")
         uow.record(AuditEvent(action="action.save", actor=caller.actor, targetType="action",
                               targetId=action_id, metadata={"agentId": agent_id,
                                                             "domain": spec.domain}))
@@ -128,12 +133,20 @@ def list_actions(store: Store, caller: Caller) -> list[ActionOut]:
     return [_out(d) for d in docs]
 
 
+def _link(uow: UnitOfWork, agent: Agent, action_id: str, entry: str | None) -> None:
+    """Keep the agent's ``actions`` list (LibreChat's ``<domain>_action_<id>``) in step."""
+    kept = [a for a in agent.actions if not a.endswith(f"{ACTION_DELIMITER}{action_id}")]
+    uow.repo(Agent).update(agent.oid, {"actions": kept + ([entry] if entry else [])})
+
+
 def delete(store: Store, caller: Caller, agent_id: str, action_id: str) -> str:
     with store.unit_of_work(caller.tenant_id) as uow:
+        agent = agents.load(uow, caller, agent_id, PermissionBits.EDIT)
         doc = uow.repo(ActionDoc).get(action_id)
         if doc is None or doc.user != caller.user_id or doc.agent_id != agent_id:
             raise NotFound("Action not found.", code="ACTION_NOT_FOUND")
         uow.repo(ActionDoc).delete(action_id)
+        _link(uow, agent, action_id, None)
         uow.record(AuditEvent(action="action.delete", actor=caller.actor, targetType="action",
                               targetId=action_id, metadata={"agentId": agent_id}))
         uow.commit()

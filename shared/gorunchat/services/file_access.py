@@ -178,6 +178,20 @@ def delete(store: Store, blobs: BlobStore, caller: Caller, body: DeleteFilesRequ
     return len(files)
 
 
+def agent_files(store: Store, caller: Caller, agent_id: str) -> list[FileObject]:
+    """``GET /api/files/agent/:agent_id``: the files the agent's ``tool_resources`` name
+    (its author's, still visible), for anyone who may view the agent."""
+    from gorunchat.domain.permissions import PermissionBits
+    from gorunchat.services import agents
+
+    with store.unit_of_work(caller.tenant_id, readonly=True) as uow:
+        agent = agents.load(uow, caller, agent_id, PermissionBits.VIEW)
+        ids = [str(i) for resource in agent.tool_resources.values()
+               if isinstance(resource, dict) for i in resource.get("file_ids") or []]
+        found = files_of(uow, agent.author, ids)
+    return [view(found[i]) for i in dict.fromkeys(ids) if i in found]
+
+
 def files_of(uow: UnitOfWork, owner_id: str, file_ids: Sequence[str]
              ) -> dict[str, StoredFile]:
     """Of ``file_ids``, those that are ``owner_id``'s and not hidden, by id.

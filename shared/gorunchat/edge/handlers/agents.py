@@ -1,6 +1,7 @@
 """Handlers of the ``agents`` function: tools (``/api/agents/tools…``) and actions.
 
-The action OAuth routes live in ``edge.handlers.actions_oauth``.
+Agent CRUD lives in ``edge.handlers.agents_crud``, the action OAuth routes in
+``edge.handlers.actions_oauth``.
 """
 
 from __future__ import annotations

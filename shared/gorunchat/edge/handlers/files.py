@@ -92,7 +92,7 @@ def preview(ctx: RequestContext) -> FilePreview:
 
 @handles("files.agent_files")
 def agent_files(ctx: RequestContext) -> list[FileObject]:
-    return []
+    return file_access.agent_files(ctx.container.store, caller(ctx), ctx.params["agent_id"])
 
 
 @handles("files.download_url")
