@@ -153,5 +153,21 @@ def test_a_tool_call_asks_to_sign_in_to_an_oauth_server_and_the_reply_goes_on(
     expect(reply.locator("details.tool-call")).to_have_count(2)
     expect(reply.locator("details.tool-call").last).to_contain_text("Used secret_echo_mcp_fx-oauth")
     expect(reply.locator(".tool-auth")).to_have_count(0)  # done: no stale button
+
+    # The Tools panel: reconnect with the token, sign out, and sign in again from there.
+    page.goto("/settings")
+    protected = page.locator('#panel-tools [data-mcp-server="fx-oauth"]')
+    protected.get_by_role("button", name="Reconnect Protected").click()
+    expect(page.locator("#toasts")).to_contain_text("fx-oauth is connected.")
+    expect(protected.locator(".mcp-state")).to_contain_text("Connected")
+    protected.get_by_role("button", name="Sign out of Protected").click()
+    expect(page.locator("#toasts")).to_contain_text("Signed out of fx-oauth.")
+    expect(protected.locator(".mcp-state")).to_contain_text("Sign-in needed")
+    with page.context.expect_page() as opened:
+        protected.get_by_role("button", name="Sign in to Protected").click()
+    opened.value.wait_for_url(re.compile(r"/oauth/success"))
+    page.bring_to_front()
+    page.evaluate("window.dispatchEvent(new Event('focus'))")  # back from the sign-in tab
+    expect(protected.locator(".mcp-state")).to_contain_text("Connected")
     page.context.close()
     assert problems == []

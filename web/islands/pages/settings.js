@@ -46,7 +46,7 @@ async function signOutEverywhere() {
 }
 
 const mcpPath = (name, rest) => `/api/mcp/${encodeURIComponent(name)}${rest}`;
-let pendingSignIn = false;
+let pendingSignIn = null; // { name, flowId } of the sign-in whose tab is open
 
 function reloadTools() {
   htmx.trigger("#panel-tools", "grc:reload");
@@ -57,13 +57,32 @@ async function mcpSignIn(name) {
   if (answer.oauthRequired && answer.oauthUrl) {
     const url = new URL(answer.oauthUrl);
     if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("The sign-in link is not a web address.");
-    pendingSignIn = true;
+    pendingSignIn = { name, flowId: url.searchParams.get("state") };
     window.open(url.href, "_blank", "noopener");
     toast(`Finish signing in to ${name} in the new tab.`);
     return;
   }
   toast(`${name} is connected.`);
   reloadTools();
+}
+
+// Back from the sign-in tab: once the flow is complete, connect with the new token and show
+// the server's new state (a flow still pending is left alone: its tab may still be open).
+async function afterSignIn() {
+  const pending = pendingSignIn;
+  if (!pending) return;
+  if (pending.flowId) {
+    const flow = await apiJson("GET", `/api/mcp/oauth/status/${encodeURIComponent(pending.flowId)}`);
+    if (flow.status === "pending") return;
+    pendingSignIn = null;
+    if (flow.status !== "complete") {
+      toast(`The sign-in to ${pending.name} did not finish.`, "error");
+      reloadTools();
+      return;
+    }
+  }
+  pendingSignIn = null;
+  await mcpReconnect(pending.name);
 }
 
 async function mcpSignOut(name) {
@@ -91,12 +110,7 @@ export function initSettings() {
     mcp.disabled = true;
     mcpAction(mcp).catch((error) => toast(error.message, "error")).finally(() => { mcp.disabled = false; });
   });
-  // Back from the sign-in tab: show the server's new state.
-  window.addEventListener("focus", () => {
-    if (!pendingSignIn) return;
-    pendingSignIn = false;
-    reloadTools();
-  });
+  window.addEventListener("focus", () => { afterSignIn().catch(() => {}); });
   document.addEventListener("click", (event) => {
     const button = event.target.closest("[data-twofa-enable], [data-sign-out-all]");
     if (!button) return;
