@@ -199,7 +199,7 @@ def test_list_config_usage_preview_and_download_url(container: Container,
                             "textFormat": "text", "previewError": None}
     assert url.json["url"] == f"/api/files/download/{user.id}/{text_id}"
     assert url.json["filename"] == "a.txt"
-    assert agent.json == []
+    assert (agent.status_code, agent.json["error"]["code"]) == (404, "AGENT_NOT_FOUND")
 
 
 CONFIG = """
