@@ -27,6 +27,14 @@ export function initHtmx() {
       }).catch(() => location.assign("/login"));
     }
   });
+  // Fragments mark the field to focus with data-autofocus, not autofocus: the browser honours
+  // autofocus as soon as the node is inserted, before htmx has wired the form, and an Enter
+  // typed in that gap would submit the form natively (a page navigation).
+  document.body.addEventListener("htmx:load", (event) => {
+    const root = event.detail.elt;
+    const field = root?.matches?.("[data-autofocus]") ? root : root?.querySelector?.("[data-autofocus]");
+    field?.focus();
+  });
   // Keep keyboard users in place: after an item is swapped (renamed, tagged, cancelled),
   // focus its link rather than losing focus to <body>.
   document.body.addEventListener("htmx:afterSettle", (event) => {
