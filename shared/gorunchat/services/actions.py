@@ -36,7 +36,7 @@ from gorunchat.domain.permissions import PermissionBits
 from gorunchat.ports.provider import ToolSpec
 from gorunchat.ports.secretbox import SecretBox
 from gorunchat.ports.store import Store, UnitOfWork
-from gorunchat.services import action_oauth, agents
+from gorunchat.services import action_oauth, agents, egress
 from gorunchat.services.caller import Caller
 from gorunchat.services.mcp_oauth import OAuthDeps
 
@@ -62,9 +62,7 @@ class ActionOutcome:
 
 
 def allow_list(settings: Settings) -> AllowList:
-    conf = settings.app.actions
-    extra = conf.model_extra or {}
-    return AllowList.build(conf.allowedDomains, extra.get("allowedAddresses") or [])
+    return egress.actions_allow_list(settings)
 
 
 def _slug(domain: str) -> str:

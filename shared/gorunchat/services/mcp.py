@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field
-
 from gorunchat.adapters.net.ssrf import AllowList, check_url_name
 from gorunchat.contracts.audit import AuditEvent
 from gorunchat.contracts.errors import BadRequest, Conflict, NotFound
@@ -29,28 +27,15 @@ from gorunchat.domain.ids import object_id
 from gorunchat.domain.permissions import PermissionBits, ResourceType
 from gorunchat.domain.placeholders import mentions_env, mentions_user
 from gorunchat.ports.store import Store, UnitOfWork
-from gorunchat.services import acl
+from gorunchat.services import acl, egress
 from gorunchat.services.caller import Caller
 
 RTYPE = ResourceType.MCPSERVER
 
 
-class McpSettings(BaseModel):
-    """``mcpSettings`` in ``gorunchat.yaml`` (LibreChat's key): the guard's allow-lists."""
-
-    allowedDomains: list[str] = Field(default_factory=list)
-    allowedAddresses: list[str] = Field(default_factory=list)
-
-
-def mcp_settings(settings: Settings) -> McpSettings:
-    extra = settings.app.model_extra or {}
-    return McpSettings.model_validate(extra.get("mcpSettings") or {})
-
-
 def user_allow_list(settings: Settings) -> AllowList:
     """The guard's allow-list for URLs users chose."""
-    conf = mcp_settings(settings)
-    return AllowList.build(conf.allowedDomains, conf.allowedAddresses)
+    return egress.mcp_allow_list(settings)
 
 
 def host_of(url: str) -> str:
@@ -59,8 +44,7 @@ def host_of(url: str) -> str:
 
 def config_allow_list(settings: Settings, url: str) -> AllowList:
     """The admin's own server host is trusted; anything else it leads to is guarded."""
-    conf = mcp_settings(settings)
-    return AllowList.build(conf.allowedDomains, conf.allowedAddresses, [host_of(url)])
+    return egress.mcp_allow_list(settings, [host_of(url)])
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from gorunchat.contracts.settings import Settings
 from gorunchat.domain.ids import object_id
 from gorunchat.ports.secretbox import SecretBox
 from gorunchat.ports.store import Store
+from gorunchat.services import egress
 
 FLOW_TTL_S = 600
 REFRESH_SKEW_S = 60
@@ -165,7 +166,7 @@ async def initiate(deps: OAuthDeps, tenant: str, user_id: str, server_name: str,
 
     ``trusted``: hosts exempt from the private-address rule (the admin's own server).
     """
-    allow = guard_for(deps.settings, trusted)
+    allow = egress.mcp_allow_list(deps.settings, trusted)
     try:
         meta, resource = await oauth_http.discover(server_url, allow)
         redirect = oauth.get("redirect_uri") or callback_url(deps.settings, server_name)
@@ -240,18 +241,8 @@ async def complete(deps: OAuthDeps, tenant: str, state: str, code: str,
 def guard(settings: Settings, kind: str, trusted: list[str]) -> AllowList:
     """The guard for a flow's endpoints: the actions' allow-lists for actions."""
     if kind == ACTION_TOKEN_TYPE:
-        conf = settings.app.actions
-        extra = conf.model_extra or {}
-        return AllowList.build(conf.allowedDomains, extra.get("allowedAddresses") or [])
-    return guard_for(settings, trusted)
-
-
-def guard_for(settings: Settings, trusted: list[str]) -> AllowList:
-    """The guard for OAuth endpoints: ``mcpSettings`` plus the admin's trusted hosts."""
-    extra = settings.app.model_extra or {}
-    conf = extra.get("mcpSettings") or {}
-    return AllowList.build(conf.get("allowedDomains") or [], conf.get("allowedAddresses") or [],
-                           trusted)
+        return egress.actions_allow_list(settings)
+    return egress.mcp_allow_list(settings, trusted)
 
 
 def _tokens(answer: dict[str, Any], source: OAuthFlow | StoredTokens,
